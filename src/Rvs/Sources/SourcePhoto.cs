@@ -1,0 +1,24 @@
+namespace Rvs.Sources;
+
+/// <summary>
+/// One photo read from a folder or an archive. <see cref="RelativePath"/> uses '/' and is relative to the
+/// folder (or the archive's root), e.g. "lfw/Aaron_Eckhart/Aaron_Eckhart_0001.jpg".
+/// </summary>
+public sealed record SourcePhoto(string RelativePath, byte[] Bytes)
+{
+    /// <summary>The name of the folder that holds the photo (LFW keeps one person per folder), or null at the root.</summary>
+    public string? FolderName
+    {
+        get
+        {
+            var slash = RelativePath.LastIndexOf('/');
+            if (slash <= 0)
+            {
+                return null;
+            }
+
+            var start = RelativePath.LastIndexOf('/', slash - 1) + 1;
+            return RelativePath[start..slash];
+        }
+    }
+}
