@@ -11,4 +11,13 @@ public sealed record DetectedFace(RectangleF Box, float Score, PointF[] Landmark
     public float Area => Box.Width * Box.Height;
 
     public PointF Center => new(Box.X + Box.Width / 2, Box.Y + Box.Height / 2);
+
+    /// <summary>The same face with every coordinate multiplied by <paramref name="scale"/> (e.g. back to the original photo).</summary>
+    public DetectedFace Scaled(float scale) => scale == 1f
+        ? this
+        : this with
+        {
+            Box = new RectangleF(Box.X * scale, Box.Y * scale, Box.Width * scale, Box.Height * scale),
+            Landmarks = [.. Landmarks.Select(p => new PointF(p.X * scale, p.Y * scale))],
+        };
 }

@@ -1,3 +1,4 @@
+using System.Drawing;
 using Rvs.Imaging;
 
 namespace Rvs.Pipelines;
@@ -17,6 +18,12 @@ public interface IEmbeddingPipeline : IDisposable
 
     int Dimensions { get; }
 
-    /// <summary>Every face in the photo with its embedding, largest face first.</summary>
+    /// <summary>Every face in the photo with its embedding, largest face first; boxes in original-photo pixels.</summary>
     IReadOnlyList<EmbeddedFace> Embed(DecodedPhoto photo);
+
+    /// <summary>
+    /// Embeds a given region (original-photo pixels) without detection: the evaluation's fallback when no face is
+    /// found. Face pipelines crop the region to their input size, since there are no landmarks to align by.
+    /// </summary>
+    float[] EmbedRegion(DecodedPhoto photo, RectangleF box);
 }

@@ -1,0 +1,72 @@
+using System.Numerics;
+
+namespace Rvs.Imaging;
+
+/// <summary>
+/// Bilinear resampling of an <see cref="RgbImage"/> through an affine map. One routine serves resizing, cropping
+/// and face alignment, so every stage samples pixels the same way (pixel centres at +0.5, edges replicated).
+/// </summary>
+public static class ImageWarp
+{
+    /// <summary>
+    /// Makes a <paramref name="width"/>×<paramref name="height"/> image whose pixel (x, y) is the source sampled at
+    /// <paramref name="destinationToSource"/> applied to (x, y). Points outside the source take the nearest edge pixel.
+    /// </summary>
+    public static RgbImage Warp(RgbImage source, Matrix3x2 destinationToSource, int width, int height)
+    {
+        var output = new byte[width * height * 3];
+        var src = source.Pixels;
+        var maxX = source.Width - 1;
+        var maxY = source.Height - 1;
+        var stride = source.Width * 3;
+        var m = destinationToSource;
+        for (var y = 0; y < height; y++)
+        {
+            var rowOut = y * width * 3;
+            for (var x = 0; x < width; x++)
+            {
+                var sx = m.M11 * x + m.M21 * y + m.M31;
+                var sy = m.M12 * x + m.M22 * y + m.M32;
+                var x0f = MathF.Floor(sx);
+                var y0f = MathF.Floor(sy);
+                var fx = sx - x0f;
+                var fy = sy - y0f;
+                var x0 = Math.Clamp((int)x0f, 0, maxX);
+                var x1 = Math.Clamp((int)x0f + 1, 0, maxX);
+                var y0 = Math.Clamp((int)y0f, 0, maxY);
+                var y1 = Math.Clamp((int)y0f + 1, 0, maxY);
+                var p00 = y0 * stride + x0 * 3;
+                var p01 = y0 * stride + x1 * 3;
+                var p10 = y1 * stride + x0 * 3;
+                var p11 = y1 * stride + x1 * 3;
+                var w00 = (1 - fx) * (1 - fy);
+                var w01 = fx * (1 - fy);
+                var w10 = (1 - fx) * fy;
+                var w11 = fx * fy;
+                var o = rowOut + x * 3;
+                for (var c = 0; c < 3; c++)
+                {
+                    var v = src[p00 + c] * w00 + src[p01 + c] * w01 + src[p10 + c] * w10 + src[p11 + c] * w11;
+                    output[o + c] = (byte)Math.Clamp((int)(v + 0.5f), 0, 255);
+                }
+            }
+        }
+
+        return new RgbImage(width, height, output);
+    }
+
+    /// <summary>
+    /// Maps the source rectangle (left, top, width, height in pixels) onto a whole
+    /// <paramref name="outputWidth"/>×<paramref name="outputHeight"/> image, aligning pixel centres.
+    /// </summary>
+    public static RgbImage CropResize(RgbImage source, float left, float top, float width, float height, int outputWidth, int outputHeight)
+    {
+        var scaleX = width / outputWidth;
+        var scaleY = height / outputHeight;
+        var map = new Matrix3x2(scaleX, 0, 0, scaleY, left + 0.5f * scaleX - 0.5f, top + 0.5f * scaleY - 0.5f);
+        return Warp(source, map, outputWidth, outputHeight);
+    }
+
+    public static RgbImage Resize(RgbImage source, int width, int height) =>
+        CropResize(source, 0, 0, source.Width, source.Height, width, height);
+}

@@ -1,0 +1,33 @@
+using Rvs.Detection;
+using Rvs.Embedding;
+
+namespace Rvs.Pipelines;
+
+/// <summary>Builds a pipeline by name from the models shipped beside the library.</summary>
+public static class PipelineFactory
+{
+    /// <param name="name">One of <see cref="PipelineNames.All"/>.</param>
+    /// <param name="intraOpThreads">ONNX Runtime threads per model: 1 when many photos run in parallel, all cores for one query.</param>
+    /// <param name="detection">MTCNN settings for the face pipelines.</param>
+    public static IEmbeddingPipeline Create(string name, int intraOpThreads = 1, MtcnnOptions? detection = null)
+    {
+        detection = (detection ?? new MtcnnOptions()) with { IntraOpThreads = intraOpThreads };
+        return name switch
+        {
+            PipelineNames.MtcnnFaceNet => new FaceNetPipeline(CreateDetector(detection), new MobileFaceNetEmbedder(ModelPath("mobilefacenet"), intraOpThreads)),
+            PipelineNames.MtcnnResNet => new MtcnnResNetPipeline(CreateDetector(detection), CreateResNet(intraOpThreads)),
+            PipelineNames.ResNet => new ResNetPipeline(CreateResNet(intraOpThreads)),
+            _ => throw new ArgumentException($"unknown pipeline '{name}'; choose one of: {string.Join(", ", PipelineNames.All)}", nameof(name)),
+        };
+    }
+
+    public static MtcnnDetector CreateDetector(MtcnnOptions? options = null) =>
+        new(ModelPath("pnet"), ModelPath("rnet"), ModelPath("onet"), options);
+
+    private static ResNetEmbedder CreateResNet(int intraOpThreads) =>
+        new(Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx"),
+            Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNetPrepOnnx", "ResNetPreprocess.onnx"),
+            intraOpThreads);
+
+    private static string ModelPath(string name) => Path.Combine(AppContext.BaseDirectory, "models", name + ".onnx");
+}
