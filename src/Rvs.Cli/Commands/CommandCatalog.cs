@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Rvs.Cli.Commands;
+
+/// <summary>Every subcommand of `rvs`, in the order `rvs --help` lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All() =>
+    [
+        FaceCommands.Detect(),
+        FaceCommands.Embed(),
+        ModelCommands.Models(),
+    ];
+}
