@@ -69,3 +69,17 @@ public class ImageDecoderTests
         Assert.Contains("/nonexistent/photo.jpg", error.Message, StringComparison.Ordinal);
     }
 }
+
+public class ImageDecoderColourSpaceTests
+{
+    [Fact]
+    public void a_cmyk_jpeg_decodes_to_the_right_colours()
+    {
+        var photo = ImageDecoder.DecodeFile(Path.Combine(AppContext.BaseDirectory, "Fixtures", "two-colours-cmyk.jpg"));
+
+        var left = photo.Image.Pixels.AsSpan((24 * 64 + 8) * 3, 3).ToArray();
+        var right = photo.Image.Pixels.AsSpan((24 * 64 + 56) * 3, 3).ToArray();
+        Assert.True(left[0] > 150 && left[2] < 100, $"left is red, got {string.Join(",", left)}");
+        Assert.True(right[2] > 150 && right[0] < 100, $"right is blue, got {string.Join(",", right)}");
+    }
+}
