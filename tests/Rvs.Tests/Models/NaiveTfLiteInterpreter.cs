@@ -199,10 +199,21 @@ internal static class NaiveTfLiteInterpreter
         return new HostTensor([rows, units], output);
     }
 
-    private static HostTensor Map(HostTensor input, Func<float, float> function) => new(input.Shape, input.Data.Select(function).ToArray());
+    private static HostTensor Map(HostTensor input, Func<float, float> function) => new(input.Shape, Array.ConvertAll(input.Data, x => function(x)));
 
     private static HostTensor Broadcast(HostTensor a, HostTensor b, Func<float, float, float> function)
     {
+        if (a.Shape.SequenceEqual(b.Shape))
+        {
+            var same = new float[a.Data.Length];
+            for (var i = 0; i < same.Length; i++)
+            {
+                same[i] = function(a.Data[i], b.Data[i]);
+            }
+
+            return new HostTensor(a.Shape, same);
+        }
+
         var rank = Math.Max(a.Shape.Length, b.Shape.Length);
         var shapeA = Enumerable.Repeat(1, rank - a.Shape.Length).Concat(a.Shape).ToArray();
         var shapeB = Enumerable.Repeat(1, rank - b.Shape.Length).Concat(b.Shape).ToArray();
