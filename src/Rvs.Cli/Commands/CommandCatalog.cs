@@ -9,6 +9,8 @@ internal static class CommandCatalog
     [
         FaceCommands.Detect(),
         FaceCommands.Embed(),
+        EvalCommands.Eval(),
+        EvalCommands.Verify(),
         ModelCommands.Models(),
     ];
 }

@@ -52,7 +52,7 @@ public static class LfwEvaluation
             progress?.Report((set.Count, set.Count));
         }
 
-        return Score(pipeline.Name, set, pairs, options.SearchFactory?.Invoke(set));
+        return Score(pipeline.Name, set, pairs, options.SearchFactory?.Invoke(set)) with { ModelId = pipeline.ModelId };
     }
 
     /// <summary>Retrieval and verification figures of an embedded LFW.</summary>
@@ -61,7 +61,9 @@ public static class LfwEvaluation
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(pairs);
         var retrieval = RetrievalMetrics.Evaluate(set, search);
-        var verification = VerificationProtocol.Evaluate(VerificationProtocol.Score(pairs, set));
+        var scoredPairs = VerificationProtocol.Score(pairs, set);
+        var verification = VerificationProtocol.Evaluate(scoredPairs);
+        var decision = VerificationProtocol.ChooseThreshold(scoredPairs);
         return new PipelineResult(
             pipelineName,
             retrieval.Rank1,
@@ -74,7 +76,11 @@ public static class LfwEvaluation
             set.DetectionFailures,
             set.Count,
             set.Seconds > 0 ? set.Count / set.Seconds : 0,
-            set.Seconds);
+            set.Seconds)
+        {
+            DecisionThreshold = decision.Threshold,
+            DecisionAccuracy = decision.Accuracy,
+        };
     }
 
     /// <summary>

@@ -18,4 +18,17 @@ public sealed record PipelineResult(
     [property: JsonPropertyName("detection_failures")] int DetectionFailures,
     [property: JsonPropertyName("images")] int Images,
     [property: JsonPropertyName("images_per_second")] double ImagesPerSecond,
-    [property: JsonPropertyName("seconds")] double Seconds);
+    [property: JsonPropertyName("seconds")] double Seconds)
+{
+    /// <summary>The models the figures belong to (the pipeline's ModelId).</summary>
+    [JsonPropertyName("model_id")]
+    public string? ModelId { get; init; }
+
+    /// <summary>One threshold chosen on all 6,000 pairs, for deciding "same person" outside the benchmark (`rvs verify`).</summary>
+    [JsonPropertyName("decision_threshold")]
+    public double? DecisionThreshold { get; init; }
+
+    /// <summary>The accuracy <see cref="DecisionThreshold"/> gives on all 6,000 pairs (optimistic: chosen on them).</summary>
+    [JsonPropertyName("decision_accuracy")]
+    public double? DecisionAccuracy { get; init; }
+}

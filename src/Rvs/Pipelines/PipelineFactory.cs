@@ -1,5 +1,6 @@
 using Rvs.Detection;
 using Rvs.Embedding;
+using Rvs.Models;
 
 namespace Rvs.Pipelines;
 
@@ -14,7 +15,7 @@ public static class PipelineFactory
         detection = (detection ?? new MtcnnOptions()) with { IntraOpThreads = intraOpThreads };
         return name switch
         {
-            PipelineNames.MtcnnFaceNet => new FaceNetPipeline(CreateDetector(detection), new MobileFaceNetEmbedder(ModelPath("mobilefacenet"), intraOpThreads)),
+            PipelineNames.MtcnnFaceNet => new FaceNetPipeline(CreateDetector(detection), new MobileFaceNetEmbedder(ModelFiles.FaceModel(ModelFiles.MobileFaceNet), intraOpThreads)),
             PipelineNames.MtcnnResNet => new MtcnnResNetPipeline(CreateDetector(detection), CreateResNet(intraOpThreads)),
             PipelineNames.ResNet => new ResNetPipeline(CreateResNet(intraOpThreads)),
             _ => throw new ArgumentException($"unknown pipeline '{name}'; choose one of: {string.Join(", ", PipelineNames.All)}", nameof(name)),
@@ -22,12 +23,8 @@ public static class PipelineFactory
     }
 
     public static MtcnnDetector CreateDetector(MtcnnOptions? options = null) =>
-        new(ModelPath("pnet"), ModelPath("rnet"), ModelPath("onet"), options);
+        new(ModelFiles.FaceModel(ModelFiles.PNet), ModelFiles.FaceModel(ModelFiles.RNet), ModelFiles.FaceModel(ModelFiles.ONet), options);
 
     private static ResNetEmbedder CreateResNet(int intraOpThreads) =>
-        new(Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx"),
-            Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNetPrepOnnx", "ResNetPreprocess.onnx"),
-            intraOpThreads);
-
-    private static string ModelPath(string name) => Path.Combine(AppContext.BaseDirectory, "models", name + ".onnx");
+        new(ModelFiles.ResNet18(), ModelFiles.ResNetPreprocess(), intraOpThreads);
 }
