@@ -67,16 +67,23 @@ public sealed class CollectionIndexer
         var inbox = Channel.CreateBounded<SourcePhoto>(new BoundedChannelOptions(workers * 2) { SingleWriter = true });
         var outbox = Channel.CreateBounded<ProcessedPhoto>(new BoundedChannelOptions(workers * 2) { SingleReader = true });
 
+        // Two ways to stop: the caller's token stops taking new photos but lets finished ones reach the catalog;
+        // abort (the writer failed) unblocks every stage at once so nothing waits on a reader that is gone.
+        using var abort = new CancellationTokenSource();
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, abort.Token);
+        var sourceExhausted = false;
         var reader = Task.Run(async () =>
         {
             try
             {
                 foreach (var photo in photos)
                 {
-                    await inbox.Writer.WriteAsync(photo, cancellationToken);
+                    await inbox.Writer.WriteAsync(photo, stopReading.Token);
                 }
+
+                sourceExhausted = true;
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopReading.IsCancellationRequested)
             {
                 // Stopping early is what was asked; the workers drain what they already have.
             }
@@ -88,7 +95,7 @@ public sealed class CollectionIndexer
 
         var workerTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
-            while (!cancellationToken.IsCancellationRequested && await inbox.Reader.WaitToReadAsync(CancellationToken.None))
+            while (!cancellationToken.IsCancellationRequested && await inbox.Reader.WaitToReadAsync(abort.Token))
             {
                 if (!inbox.Reader.TryRead(out var photo))
                 {
@@ -96,7 +103,7 @@ public sealed class CollectionIndexer
                 }
 
                 var processed = Process(photo, root, fromArchive, known, pipeline, options);
-                await outbox.Writer.WriteAsync(processed, CancellationToken.None);
+                await outbox.Writer.WriteAsync(processed, abort.Token);
             }
         }, CancellationToken.None)).ToArray();
 
@@ -118,15 +125,21 @@ public sealed class CollectionIndexer
         {
             await WriteAll(outbox.Reader, options, total, tally, progress);
         }
+        catch
+        {
+            await abort.CancelAsync();
+            throw;
+        }
         finally
         {
             // Whatever happened, never leave the workers running against a collection the caller may dispose.
             await completion;
         }
 
+        var cancelled = cancellationToken.IsCancellationRequested && !(sourceExhausted && inbox.Reader.Completion.IsCompleted);
         _collection.SaveIndex();
         return new IndexingSummary(tally.Indexed, tally.Skipped, tally.NoFace, tally.Unreadable, tally.Faces,
-            tally.Failures, cancellationToken.IsCancellationRequested, stopwatch.Elapsed);
+            tally.Failures, cancelled, stopwatch.Elapsed);
     }
 
     private async Task WriteAll(
@@ -171,23 +184,23 @@ public sealed class CollectionIndexer
             }
 
             bool more;
-            if (batch.Count == 0)
+            // Wake up when the batch is due even if no photo arrives, so slow photos do not hold finished ones
+            // uncommitted.
+            var wait = batch.Count == 0 ? Timeout.InfiniteTimeSpan : options.BatchInterval - batchAge.Elapsed;
+            using var due = new CancellationTokenSource(wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+            try
             {
-                more = await results.WaitToReadAsync();
+                more = await results.WaitToReadAsync(due.Token);
             }
-            else
+            catch (OperationCanceledException) when (due.IsCancellationRequested)
             {
-                // Wake up when the batch is due even if no photo arrives, so slow photos do not hold finished ones
-                // uncommitted.
-                using var due = new CancellationTokenSource(options.BatchInterval - batchAge.Elapsed is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
-                try
-                {
-                    more = await results.WaitToReadAsync(due.Token);
-                }
-                catch (OperationCanceledException) when (due.IsCancellationRequested)
-                {
-                    more = true;
-                }
+                more = true;
+            }
+            catch
+            {
+                // The source broke (e.g. a truncated archive) or a worker failed: keep what is finished, then report.
+                Flush();
+                throw;
             }
 
             if (!more)

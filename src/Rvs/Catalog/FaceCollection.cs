@@ -73,6 +73,17 @@ public sealed class FaceCollection : IDisposable
         return ReadSettings(connection, full);
     }
 
+    /// <summary>
+    /// How many faces an existing collection holds, without loading its index: lets a caller pick a back end by size
+    /// (e.g. exact below 100,000 faces, HNSW above) before opening.
+    /// </summary>
+    public static long CountFaces(string directory)
+    {
+        var full = RequireExisting(directory);
+        using var connection = CatalogSchema.Open(CatalogSchema.ConnectionString(DatabasePath(full), create: false));
+        return CountFaces(connection, null);
+    }
+
     /// <summary>Opens an existing collection (for search, stats, remove…); fails clearly if there is none.</summary>
     public static FaceCollection Open(string directory, CollectionOptions options)
     {
@@ -188,21 +199,23 @@ public sealed class FaceCollection : IDisposable
 
         var faces = new Dictionary<long, (long ImageId, string Path, string? Label, RectangleF Box)>();
         using var connection = OpenConnection();
-        using var command = connection.CreateCommand();
-        var names = new List<string>();
-        for (var i = 0; i < wanted.Count; i++)
+        // Chunks keep a large k under SQLite's limit on parameters per statement.
+        foreach (var chunk in wanted.Chunk(500))
         {
-            names.Add("$f" + i.ToString(CultureInfo.InvariantCulture));
-            command.Parameters.AddWithValue(names[i], wanted[i].Id);
-        }
+            using var command = connection.CreateCommand();
+            var names = new string[chunk.Length];
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                names[i] = "$f" + i.ToString(CultureInfo.InvariantCulture);
+                command.Parameters.AddWithValue(names[i], chunk[i].Id);
+            }
 
-        command.CommandText = $"""
-            SELECT f.id, f.image_id, i.path, f.label, f.x, f.y, f.w, f.h
-            FROM faces f JOIN images i ON i.id = f.image_id
-            WHERE f.id IN ({string.Join(',', names)})
-            """;
-        using (var reader = command.ExecuteReader())
-        {
+            command.CommandText = $"""
+                SELECT f.id, f.image_id, i.path, f.label, f.x, f.y, f.w, f.h
+                FROM faces f JOIN images i ON i.id = f.image_id
+                WHERE f.id IN ({string.Join(',', names)})
+                """;
+            using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 faces[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2), NullableString(reader, 3),
