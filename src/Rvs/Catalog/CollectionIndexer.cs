@@ -72,13 +72,32 @@ public sealed class CollectionIndexer
         using var abort = new CancellationTokenSource();
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, abort.Token);
         var sourceExhausted = false;
+        IndexingFailure? sourceFailure = null;
         var reader = Task.Run(async () =>
         {
             try
             {
-                foreach (var photo in photos)
+                using var enumerator = photos.GetEnumerator();
+                var read = 0;
+                while (true)
                 {
-                    await inbox.Writer.WriteAsync(photo, stopReading.Token);
+                    try
+                    {
+                        if (!enumerator.MoveNext())
+                        {
+                            break;
+                        }
+                    }
+                    catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
+                    {
+                        // A damaged archive (a truncated download, typically) still yields the photos before the
+                        // damage; index those and report the rest instead of throwing them away.
+                        sourceFailure = new IndexingFailure(root, $"the source could not be read past photo {read}: {e.Message}");
+                        break;
+                    }
+
+                    read++;
+                    await inbox.Writer.WriteAsync(enumerator.Current, stopReading.Token);
                 }
 
                 sourceExhausted = true;
@@ -137,6 +156,10 @@ public sealed class CollectionIndexer
         }
 
         var cancelled = cancellationToken.IsCancellationRequested && !(sourceExhausted && inbox.Reader.Completion.IsCompleted);
+        if (sourceFailure is not null)
+        {
+            tally.Failures.Add(sourceFailure);
+        }
         _collection.SaveIndex();
         return new IndexingSummary(tally.Indexed, tally.Skipped, tally.NoFace, tally.Unreadable, tally.Faces,
             tally.Failures, cancelled, stopwatch.Elapsed);

@@ -42,7 +42,8 @@ public sealed record IndexingFailure(string Path, string Reason);
 /// <summary>
 /// The outcome of a run. Skipped photos were already in the collection with the same content. Faces counts the
 /// faces stored by this run. Cancelled is true when the run was stopped early: what finished is committed, and the
-/// next run picks up the rest.
+/// next run picks up the rest. Failures lists the unreadable photos, plus one entry for the source itself when an
+/// archive is damaged part-way (the photos before the damage are indexed).
 /// </summary>
 public sealed record IndexingSummary(
     int Indexed,

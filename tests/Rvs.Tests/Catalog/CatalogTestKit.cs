@@ -92,6 +92,9 @@ internal sealed class BandPipeline(string name = "bands", string modelId = "band
 
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>A band of this colour makes the pipeline throw, as a model might on a pathological photo.</summary>
+    public SKColor? FailOn { get; init; }
+
     public IReadOnlyList<EmbeddedFace> Embed(DecodedPhoto photo)
     {
         var image = photo.Image;
@@ -102,6 +105,11 @@ internal sealed class BandPipeline(string name = "bands", string modelId = "band
             if (y == image.Height || !SameColour(image, y, start))
             {
                 var (r, g, b) = ColourAt(image, start);
+                if (FailOn is { } fail && new SKColor(r, g, b) == fail)
+                {
+                    throw new InvalidOperationException("the model produced NaN");
+                }
+
                 if (r + g + b > 0)
                 {
                     var box = new RectangleF(0, start * photo.Scale, image.Width * photo.Scale, (y - start) * photo.Scale);

@@ -287,6 +287,56 @@ public sealed class CollectionIndexerTests : IDisposable
     }
 
     [Fact]
+    public void a_photo_the_pipeline_fails_on_is_reported_and_the_run_goes_on()
+    {
+        SinglePhotos(3);
+        _scratch.Photo("cursed.png", SKColors.Magenta);
+
+        var summary = Index(new BandPipeline { FailOn = SKColors.Magenta });
+
+        Assert.Equal((3, 1), (summary.Indexed, summary.Unreadable));
+        var failure = Assert.Single(summary.Failures);
+        Assert.EndsWith("cursed.png", failure.Path, StringComparison.Ordinal);
+        Assert.Contains("the model produced NaN", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void a_truncated_archive_keeps_the_photos_before_the_damage_and_reports_the_archive()
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            _scratch.Photo($"p{i:D2}.png", CatalogScratch.Colour(i), CatalogScratch.Colour(i + 1), CatalogScratch.Colour(i + 2));
+        }
+
+        var archive = _scratch.Archive();
+        var bytes = File.ReadAllBytes(archive);
+        File.WriteAllBytes(archive, bytes[..(bytes.Length / 2)]);
+
+        var summary = Index(source: archive);
+
+        Assert.InRange(summary.Indexed, 1, 39);
+        var failure = Assert.Single(summary.Failures);
+        Assert.Equal(Path.GetFullPath(archive), failure.Path);
+        Assert.Contains("could not be read past photo", failure.Reason, StringComparison.Ordinal);
+        Assert.False(summary.Cancelled);
+    }
+
+    [Fact]
+    public async Task a_failing_catalog_write_ends_the_run_with_that_error_instead_of_hanging()
+    {
+        SinglePhotos(40);
+        var pipeline = new BandPipeline();
+        using var collection = _scratch.Open(pipeline);
+        collection.BeforeCommit = _ => throw new IOException("disk full");
+
+        var run = new CollectionIndexer(collection).RunAsync(_scratch.Photos, pipeline, Options(batch: 2));
+
+        var error = await Assert.ThrowsAsync<IOException>(() => run.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal("disk full", error.Message);
+        Assert.Equal(0, collection.Stats().Images);
+    }
+
+    [Fact]
     public void a_source_that_does_not_exist_fails_before_anything_is_written()
     {
         var pipeline = new BandPipeline();
