@@ -30,6 +30,10 @@ public sealed class FaceCollection : IDisposable
     // stored generation past it, and then the index must be rebuilt before it may be saved as current.
     private long _indexGeneration;
     private bool _indexOutOfSync;
+
+    // The generation stamped on index.usearch, if this instance loaded or wrote it: saving again is then a no-op,
+    // which matters when a run finds nothing new and the index is gigabytes.
+    private long? _savedGeneration;
     private bool _disposed;
 
     private FaceCollection(string directory, string connectionString, CollectionSettings settings, CollectionOptions options)
@@ -111,6 +115,22 @@ public sealed class FaceCollection : IDisposable
 
         System.IO.Directory.CreateDirectory(full);
         var connectionString = CatalogSchema.ConnectionString(DatabasePath(full), create: true);
+        try
+        {
+            CreateIfMissing(connectionString, pipeline, options);
+        }
+        catch (SqliteException e)
+        {
+            throw new CollectionException($"'{full}' does not hold a readable rvs collection: {e.Message}", e);
+        }
+
+        var settings = UpdateIndexSettings(connectionString, full, options);
+        EnsureSamePipeline(full, settings.Pipeline, pipeline);
+        return new FaceCollection(full, connectionString, settings, options);
+    }
+
+    private static void CreateIfMissing(string connectionString, PipelineIdentity pipeline, CollectionOptions options)
+    {
         using (var connection = CatalogSchema.Open(connectionString))
         {
             using var transaction = connection.BeginTransaction();
@@ -136,10 +156,6 @@ public sealed class FaceCollection : IDisposable
 
             transaction.Commit();
         }
-
-        var settings = UpdateIndexSettings(connectionString, full, options);
-        EnsureSamePipeline(full, settings.Pipeline, pipeline);
-        return new FaceCollection(full, connectionString, settings, options);
     }
 
     internal static void EnsureSamePipeline(string directory, PipelineIdentity stored, PipelineIdentity wanted)
@@ -513,6 +529,11 @@ public sealed class FaceCollection : IDisposable
         string kind;
         lock (_indexLock)
         {
+            if (_savedGeneration == _indexGeneration && File.Exists(target))
+            {
+                return;
+            }
+
             _options.SaveIndex(_index, temporary);
             generation = _indexGeneration;
             count = _index.Count;
@@ -533,6 +554,10 @@ public sealed class FaceCollection : IDisposable
         WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexCount, count.ToString(CultureInfo.InvariantCulture));
         WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexKind, kind);
         transaction.Commit();
+        lock (_indexLock)
+        {
+            _savedGeneration = generation;
+        }
     }
 
     private IVectorIndex LoadOrBuildIndex()
@@ -560,6 +585,7 @@ public sealed class FaceCollection : IDisposable
                     if (loaded.Count == faces && loaded.Dimensions == Settings.Pipeline.Dimensions)
                     {
                         _indexGeneration = generation;
+                        _savedGeneration = generation;
                         return loaded;
                     }
 
@@ -839,6 +865,18 @@ public sealed class FaceCollection : IDisposable
     }
 
     private static CollectionSettings UpdateIndexSettings(string connectionString, string directory, CollectionOptions options)
+    {
+        try
+        {
+            return UpdateIndexSettingsCore(connectionString, directory, options);
+        }
+        catch (SqliteException e)
+        {
+            throw new CollectionException($"'{directory}' does not hold a readable rvs collection: {e.Message}", e);
+        }
+    }
+
+    private static CollectionSettings UpdateIndexSettingsCore(string connectionString, string directory, CollectionOptions options)
     {
         using var connection = CatalogSchema.Open(connectionString);
         if (options.IndexKind is not null || options.IndexParameters is not null)

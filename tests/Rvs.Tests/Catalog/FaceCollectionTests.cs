@@ -58,6 +58,32 @@ public sealed class FaceCollectionTests : IDisposable
     }
 
     [Fact]
+    public void a_directory_whose_catalog_is_not_a_database_gives_a_clear_error()
+    {
+        Directory.CreateDirectory(_scratch.Collection);
+        File.WriteAllText(Path.Combine(_scratch.Collection, "catalog.db"), "this is not SQLite, but it is long enough to have a header");
+
+        var error = Assert.Throws<CollectionException>(() => _scratch.Open());
+
+        Assert.Contains("does not hold a readable rvs collection", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void a_run_that_finds_nothing_new_does_not_rewrite_the_saved_index()
+    {
+        IndexPhotos(3);
+        var file = Path.Combine(_scratch.Collection, "index.usearch");
+        var written = File.GetLastWriteTimeUtc(file);
+        File.SetLastWriteTimeUtc(file, written.AddHours(-1));
+
+        var pipeline = new BandPipeline();
+        using var collection = _scratch.Open(pipeline);
+        Assert.Equal(3, new CollectionIndexer(collection).Run(_scratch.Photos, pipeline, new IndexingOptions()).Skipped);
+
+        Assert.Equal(written.AddHours(-1), File.GetLastWriteTimeUtc(file));
+    }
+
+    [Fact]
     public void opening_with_another_vector_size_is_refused()
     {
         using (_scratch.Open())
