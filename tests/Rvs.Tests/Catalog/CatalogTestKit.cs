@@ -125,6 +125,9 @@ internal sealed class BandPipeline(string name = "bands", string modelId = "band
         return faces;
     }
 
+    public float[] EmbedRegion(DecodedPhoto photo, RectangleF box) =>
+        throw new NotSupportedException("the indexer never embeds a region without a detected face");
+
     public static float[] EmbeddingOf(SKColor colour, int dimensions = 8)
     {
         float r = colour.Red / 255f, g = colour.Green / 255f, b = colour.Blue / 255f;
