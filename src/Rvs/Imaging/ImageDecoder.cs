@@ -50,14 +50,22 @@ public static class ImageDecoder
             throw new ImageDecodeException($"the image is too large to decode ({info.Width}x{info.Height})");
         }
 
-        using var full = DecodeScaled(codec, maxSide);
-        using var oriented = ApplyOrigin(full, codec.EncodedOrigin);
         var (originalWidth, originalHeight) = IsTransposing(codec.EncodedOrigin)
             ? (info.Height, info.Width)
             : (info.Width, info.Height);
 
-        using var fitted = FitWithin(oriented, maxSide);
-        return new DecodedPhoto(ToRgb(fitted), originalWidth, originalHeight);
+        // Each step hands back its input unchanged when it has nothing to do, so a typical photo is copied once.
+        var bitmap = DecodeScaled(codec, maxSide);
+        try
+        {
+            bitmap = Replace(bitmap, ApplyOrigin(bitmap, codec.EncodedOrigin));
+            bitmap = Replace(bitmap, FitWithin(bitmap, maxSide));
+            return new DecodedPhoto(ToRgb(bitmap), originalWidth, originalHeight);
+        }
+        finally
+        {
+            bitmap.Dispose();
+        }
     }
 
     /// <summary>Decodes, letting the codec shrink by a power of two when it can (JPEG's DCT scaling is nearly free).</summary>
@@ -85,6 +93,16 @@ public static class ImageDecoder
         throw new ImageDecodeException($"the image could not be decoded ({result})");
     }
 
+    private static SKBitmap Replace(SKBitmap current, SKBitmap next)
+    {
+        if (!ReferenceEquals(current, next))
+        {
+            current.Dispose();
+        }
+
+        return next;
+    }
+
     private static bool IsTransposing(SKEncodedOrigin origin) =>
         origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
 
@@ -92,7 +110,7 @@ public static class ImageDecoder
     {
         if (origin is SKEncodedOrigin.TopLeft or SKEncodedOrigin.Default)
         {
-            return source.Copy();
+            return source;
         }
 
         var transposed = IsTransposing(origin);
@@ -122,7 +140,7 @@ public static class ImageDecoder
         var longSide = Math.Max(source.Width, source.Height);
         if (longSide <= maxSide)
         {
-            return source.Copy();
+            return source;
         }
 
         var scale = (double)maxSide / longSide;
