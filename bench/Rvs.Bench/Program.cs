@@ -3,7 +3,6 @@ using Rvs.Bench;
 return args.FirstOrDefault() switch
 {
     "pipeline" => PipelineBenchmark.Run(args[1..]),
-    "prof" => Prof.Run(args),
     _ => Usage(),
 };
 
