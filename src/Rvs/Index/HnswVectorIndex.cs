@@ -77,7 +77,7 @@ public sealed partial class HnswVectorIndex : IVectorIndex
         ThrowOnError(error);
     }
 
-    public HnswOptions Options { get; }
+    public HnswOptions Options { get; private set; }
 
     public string Kind => "hnsw";
 
@@ -97,6 +97,27 @@ public sealed partial class HnswVectorIndex : IVectorIndex
             {
                 _lock.ExitReadLock();
             }
+        }
+    }
+
+    /// <summary>
+    /// Changes the search candidate list size (ef) of a live index, trading query speed for recall; the wrapper has
+    /// no setter for it. Waits for running searches.
+    /// </summary>
+    public void SetExpansionSearch(int expansion)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(expansion, 1);
+        _lock.EnterWriteLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Native.ChangeExpansionSearch(_handle, (nuint)expansion, out var error);
+            ThrowOnError(error);
+            Options = Options with { ExpansionSearch = expansion };
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
         }
     }
 
