@@ -191,12 +191,20 @@ public sealed partial class HnswVectorIndex : IVectorIndex
                     var start = (nint)basePtr;
                     var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
                     // Inserts into HNSW are thread-safe in USearch up to the add thread slots set in ApplyThreadSlots.
-                    Parallel.For(0, rows.Length, options, r =>
+                    try
                     {
-                        var row = rows[r];
-                        Native.Add(handle, (ulong)ids[row], (float*)start + (long)row * dims, (int)ScalarKind.Float32, out var error);
-                        ThrowOnError(error);
-                    });
+                        Parallel.For(0, rows.Length, options, r =>
+                        {
+                            var row = rows[r];
+                            Native.Add(handle, (ulong)ids[row], (float*)start + (long)row * dims, (int)ScalarKind.Float32, out var error);
+                            ThrowOnError(error);
+                        });
+                    }
+                    catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                    {
+                        // Callers expect the native failure itself, as from a sequential add.
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                    }
                 }
             }
 
