@@ -1,0 +1,143 @@
+using Rvs.Index;
+
+namespace Rvs.Tests.Index;
+
+public sealed class HnswVectorIndexTests : IDisposable
+{
+    private const int Dims = 192;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "rvs-hnsw-" + Guid.NewGuid().ToString("N"));
+
+    public HnswVectorIndexTests() => Directory.CreateDirectory(_directory);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static (ExactVectorIndex Exact, HnswVectorIndex Hnsw, float[] Queries) Build(int count, int queries, HnswOptions? options = null)
+    {
+        var faces = new SyntheticFaceVectors(Dims, seed: 11);
+        var matrix = faces.Vectors(count);
+        var ids = ExactVectorIndexTests.Ids(count, offset: 1_000);
+        var exact = new ExactVectorIndex(Dims, count);
+        exact.Add(ids, matrix);
+        var hnsw = new HnswVectorIndex(Dims, options);
+        hnsw.Add(ids, matrix);
+        return (exact, hnsw, faces.Queries(queries, count, querySeed: 3, out _));
+    }
+
+    [Fact]
+    public void hnsw_search_matches_exact_on_a_small_collection()
+    {
+        // A candidate list of a quarter of the collection makes the graph search effectively exhaustive here.
+        var (exact, hnsw, queries) = Build(2_000, 50, new HnswOptions(ExpansionSearch: 512));
+        using var _ = exact;
+        using var __ = hnsw;
+
+        Assert.Equal(2_000, hnsw.Count);
+        for (var q = 0; q < 50; q++)
+        {
+            var query = queries.AsSpan(q * Dims, Dims);
+            var expected = exact.Search(query, 20);
+            var actual = hnsw.Search(query, 20);
+            Assert.Equal(expected.Select(h => h.Id), actual.Select(h => h.Id));
+            for (var i = 0; i < expected.Count; i++)
+            {
+                Assert.Equal(expected[i].Distance, actual[i].Distance, 1e-4f);
+            }
+        }
+    }
+
+    [Fact]
+    public void hnsw_recall_at_20_is_at_least_95_percent_on_20k_faces()
+    {
+        // The default ef is tuned for same-person matches, which it finds almost all of; the unrelated tail of a
+        // top 20 in 192 dimensions needs a wider candidate list to be found reliably.
+        var (exact, hnsw, queries) = Build(20_000, 200, new HnswOptions(ExpansionSearch: 256));
+        using var _ = exact;
+        using var __ = hnsw;
+
+        var found = 0;
+        for (var q = 0; q < 200; q++)
+        {
+            var query = queries.AsSpan(q * Dims, Dims);
+            var truth = exact.Search(query, 20).Select(h => h.Id).ToHashSet();
+            found += hnsw.Search(query, 20).Count(h => truth.Contains(h.Id));
+        }
+
+        var recall = found / (200.0 * 20);
+        Assert.True(recall >= 0.95, $"recall@20 was {recall:F3}");
+    }
+
+    [Fact]
+    public void removal_and_replacement_behave_like_the_exact_index()
+    {
+        var v = new float[Dims];
+        v[0] = 1;
+        var w = new float[Dims];
+        w[1] = 1;
+        using var index = new HnswVectorIndex(Dims);
+        index.Add([1, 2, 3], [.. v, .. w, .. w], ["a", null, "c"]);
+
+        index.Add([1], w, ["replaced"]);
+        Assert.Equal(1, index.Remove([3, 42]));
+
+        Assert.Equal(2, index.Count);
+        Assert.False(index.Contains(3));
+        var hits = index.Search(w, 5);
+        Assert.Equal([1L, 2L], hits.Select(h => h.Id));
+        Assert.All(hits, h => Assert.Equal(0f, h.Distance, 1e-3f));
+        Assert.Equal("replaced", hits[0].Attributes);
+        Assert.Null(hits[1].Attributes);
+        Assert.Throws<ArgumentException>(() => index.Search(new float[3], 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.Add([-1], v));
+    }
+
+    [Fact]
+    public void a_saved_index_loads_and_views_with_the_same_results()
+    {
+        var (exact, hnsw, queries) = Build(3_000, 10);
+        using var _ = exact;
+        hnsw.Add([7], queries.AsSpan(0, Dims), ["{\"photo\":7}"]);
+        var path = Path.Combine(_directory, "faces.usearch");
+        var before = Enumerable.Range(0, 10).Select(q => hnsw.Search(queries.AsSpan(q * Dims, Dims), 20)).ToList();
+        hnsw.Save(path);
+        hnsw.Save(path); // overwriting an existing file must work too
+        hnsw.Dispose();
+
+        Assert.False(File.Exists(path + ".tmp"));
+        using var loaded = HnswVectorIndex.Load(path);
+        using var viewed = HnswVectorIndex.View(path);
+        Assert.Equal(3_001, loaded.Count);
+        Assert.Equal(3_001, viewed.Count);
+        for (var q = 0; q < 10; q++)
+        {
+            Assert.Equal(before[q], loaded.Search(queries.AsSpan(q * Dims, Dims), 20));
+            Assert.Equal(before[q], viewed.Search(queries.AsSpan(q * Dims, Dims), 20));
+        }
+
+        Assert.Equal("{\"photo\":7}", loaded.Search(queries.AsSpan(0, Dims), 1)[0].Attributes);
+        Assert.Throws<InvalidOperationException>(() => viewed.Remove([7]));
+        loaded.Add([8], queries.AsSpan(Dims, Dims));
+        Assert.Equal(3_002, loaded.Count);
+    }
+
+    [Fact]
+    public void concurrent_searches_from_16_threads_do_not_throw()
+    {
+        var (exact, hnsw, queries) = Build(5_000, 64);
+        using var _ = exact;
+        using var __ = hnsw;
+
+        var results = new int[16];
+        var threads = Enumerable.Range(0, 16).Select(t => new Thread(() =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var q = (t * 7 + i) % 64;
+                results[t] += hnsw.Search(queries.AsSpan(q * Dims, Dims), 20).Count;
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.All(results, r => Assert.Equal(200 * 20, r));
+    }
+}
