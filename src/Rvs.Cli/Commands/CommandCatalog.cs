@@ -9,6 +9,12 @@ internal static class CommandCatalog
     [
         FaceCommands.Detect(),
         FaceCommands.Embed(),
+        CollectionCommands.Index(),
+        CollectionCommands.Search(),
+        CollectionCommands.Similar(),
+        CollectionCommands.Remove(),
+        CollectionCommands.Stats(),
+        CollectionCommands.Reindex(),
         EvalCommands.Eval(),
         EvalCommands.Verify(),
         ModelCommands.Models(),

@@ -14,11 +14,15 @@ internal static class Progress
     });
 
     /// <summary>Runs <paramref name="work"/> with one progress bar fed by (done, total) reports.</summary>
-    public static T Run<T>(string title, Func<IProgress<(int Done, int Total)>, T> work)
+    public static T Run<T>(string title, Func<IProgress<(int Done, int Total)>, T> work) =>
+        Run<(int Done, int Total), T>(title, report => (report.Done, report.Total), work);
+
+    /// <summary>Runs <paramref name="work"/> with one progress bar; <paramref name="measure"/> reads (done, total or null) from each report.</summary>
+    public static T Run<TReport, T>(string title, Func<TReport, (long Done, long? Total)> measure, Func<IProgress<TReport>, T> work)
     {
         if (System.Console.IsErrorRedirected)
         {
-            return work(new Progress<(int, int)>());
+            return work(new Progress<TReport>());
         }
 
         return Console.Progress()
@@ -29,23 +33,25 @@ internal static class Progress
             .Start(context =>
             {
                 var task = context.AddTask(title, maxValue: 1);
-                var result = work(new SynchronousProgress(task));
+                var result = work(new SynchronousProgress<TReport>(task, measure));
                 task.StopTask();
                 return result;
             });
     }
 
     /// <summary>Updates the bar on the reporting thread (Progress&lt;T&gt; would post to a thread pool and lag).</summary>
-    private sealed class SynchronousProgress(ProgressTask task) : IProgress<(int Done, int Total)>
+    private sealed class SynchronousProgress<TReport>(ProgressTask task, Func<TReport, (long Done, long? Total)> measure) : IProgress<TReport>
     {
-        public void Report((int Done, int Total) value)
+        public void Report(TReport value)
         {
-            if (value.Total > 0)
+            var (done, total) = measure(value);
+            task.IsIndeterminate = total is null or 0;
+            if (total > 0)
             {
-                task.MaxValue = value.Total;
+                task.MaxValue = total.Value;
             }
 
-            task.Value = value.Done;
+            task.Value = done;
         }
     }
 

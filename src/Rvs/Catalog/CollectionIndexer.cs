@@ -60,7 +60,7 @@ public sealed class CollectionIndexer
         var fromArchive = !Directory.Exists(root);
         // Enumerate checks that the source exists and is a folder or an archive, before any work starts.
         var photos = PhotoSource.Enumerate(root);
-        long? total = fromArchive ? null : CountFolderPhotos(root);
+        long? total = PhotoSource.TryCount(root);
         var known = _collection.ContentHashes(root);
 
         var workers = Math.Max(1, options.Workers);
@@ -244,7 +244,7 @@ public sealed class CollectionIndexer
         IndexingOptions options)
     {
         var path = fromArchive ? $"{root}!/{photo.RelativePath}" : $"{root.Replace('\\', '/').TrimEnd('/')}/{photo.RelativePath}";
-        var hash = Convert.ToHexStringLower(SHA256.HashData(photo.Bytes));
+        var hash = FaceCollection.ContentHash(photo.Bytes);
         var label = options.LabelFromFolder ? photo.FolderName : null;
 
         ProcessedPhoto Result(ImageStatus status, string? error, int? width, int? height, IReadOnlyList<ProcessedFace> faces) =>
@@ -314,10 +314,6 @@ public sealed class CollectionIndexer
 
         return Result(ImageStatus.Indexed, null, decoded.OriginalWidth, decoded.OriginalHeight, faces);
     }
-
-    private static long CountFolderPhotos(string root) =>
-        Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-            .LongCount(PhotoSource.IsPhotoPath);
 
     private sealed class Tally
     {

@@ -295,6 +295,13 @@ public sealed class FaceCollection : IDisposable
     /// <summary>Looks a photo up by the path shown in results.</summary>
     public ImageRecord? FindImage(string path) => QueryImages("i.path = $key", path).FirstOrDefault();
 
+    /// <summary>Photos whose bytes are exactly these (e.g. a query photo that is itself in the collection).</summary>
+    public IReadOnlyList<ImageRecord> FindImagesWithContent(ReadOnlySpan<byte> photo) =>
+        QueryImages("i.content_hash = $key", ContentHash(photo));
+
+    /// <summary>The key that says two photos are the same file: sha256 of the bytes, lower-case hex.</summary>
+    public static string ContentHash(ReadOnlySpan<byte> photo) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo));
+
     /// <summary>Photos with the given status, in path order (e.g. to list what could not be read).</summary>
     public IReadOnlyList<ImageRecord> GetImages(ImageStatus status) =>
         QueryImages("i.status = $key", CatalogSchema.StatusText(status));

@@ -37,10 +37,51 @@ public static class PhotoSource
             : $"'{folderOrArchive}' does not exist", folderOrArchive);
     }
 
+    /// <summary>
+    /// How many photos <see cref="Enumerate"/> will yield, for progress and ETA; null if the source can't be read.
+    /// Archives are walked header by header, which costs one extra decompression (about a second for LFW).
+    /// </summary>
+    public static long? TryCount(string folderOrArchive)
+    {
+        try
+        {
+            if (Directory.Exists(folderOrArchive))
+            {
+                return Directory.EnumerateFiles(folderOrArchive, "*", FolderWalk).LongCount(IsPhotoPath);
+            }
+
+            using var file = File.OpenRead(folderOrArchive);
+            using var tarStream = OpenArchive(folderOrArchive, file);
+            using var reader = new TarReader(tarStream);
+            long count = 0;
+            while (reader.GetNextEntry() is { } entry)
+            {
+                if (IsPhotoEntry(entry))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly EnumerationOptions FolderWalk = new() { RecurseSubdirectories = true, IgnoreInaccessible = true };
+
+    private static Stream OpenArchive(string path, Stream file) =>
+        path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) ? file : new GZipStream(file, CompressionMode.Decompress);
+
+    private static bool IsPhotoEntry(TarEntry entry) =>
+        entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && IsPhotoPath(entry.Name);
+
     private static IEnumerable<SourcePhoto> EnumerateFolder(string folder)
     {
         var root = Path.GetFullPath(folder);
-        var files = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+        var files = Directory.EnumerateFiles(root, "*", FolderWalk)
             .Where(IsPhotoPath)
             .Order(StringComparer.Ordinal);
         foreach (var file in files)
@@ -63,14 +104,11 @@ public static class PhotoSource
     private static IEnumerable<SourcePhoto> EnumerateArchive(string archive)
     {
         using var file = File.OpenRead(archive);
-        using Stream tarStream = archive.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)
-            ? file
-            : new GZipStream(file, CompressionMode.Decompress);
+        using var tarStream = OpenArchive(archive, file);
         using var reader = new TarReader(tarStream);
         while (reader.GetNextEntry() is { } entry)
         {
-            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null
-                || !IsPhotoPath(entry.Name))
+            if (!IsPhotoEntry(entry) || entry.DataStream is null)
             {
                 continue;
             }

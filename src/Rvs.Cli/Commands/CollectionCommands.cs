@@ -1,0 +1,314 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Rvs.Catalog;
+using Rvs.Detection;
+using Rvs.Imaging;
+using Rvs.Index;
+using Rvs.Pipelines;
+using Spectre.Console;
+
+namespace Rvs.Cli.Commands;
+
+/// <summary>The collection verbs: index, search, similar, remove, stats, reindex.</summary>
+internal static class CollectionCommands
+{
+    public static Option<string> CollectionOption() => new("--collection", "-c")
+    {
+        Description = "The collection directory (created by `rvs index`).",
+        DefaultValueFactory = _ => "lfw-collection",
+    };
+
+    public static Option<string?> IndexKindOption() => new Option<string?>("--index")
+    {
+        Description = "Vector index: auto (exact below 100,000 faces, else hnsw), exact or hnsw. Default: what the collection was created with.",
+    }.AcceptOnlyFromAmong(VectorIndexFactory.Auto, VectorIndexFactory.Exact, VectorIndexFactory.Hnsw);
+
+    public static Command Index()
+    {
+        var source = new Argument<string>("source") { Description = "A folder of photos or a .tgz/.tar archive." };
+        var collection = CollectionOption();
+        var pipeline = new Option<string?>("--pipeline", "-p") { Description = $"Pipeline for a new collection (default {PipelineNames.MtcnnFaceNet}); an existing collection keeps its own." }
+            .AcceptOnlyFromAmong([.. PipelineNames.All]);
+        var labels = new Option<bool>("--label-from-folder") { Description = "Label each photo with its folder's name (LFW: the person)." };
+        var index = IndexKindOption();
+        var workers = new Option<int>("--workers") { Description = "Photos processed in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("index", "Add the photos of a folder or archive to a collection: every face is detected, embedded and stored. Incremental and resumable.")
+        {
+            source, collection, pipeline, labels, index, workers,
+        };
+        command.SetAction((parse, cancel) => CliErrors.Run(async () =>
+        {
+            var directory = parse.GetValue(collection)!;
+            var name = parse.GetValue(pipeline) ?? (FaceCollection.Exists(directory) ? FaceCollection.ReadSettings(directory).Pipeline.Name : PipelineNames.MtcnnFaceNet);
+            using var embedder = PipelineFactory.Create(name);
+            using var faces = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(embedder), CollectionIndexes.For(directory, parse.GetValue(index)));
+            var options = new IndexingOptions { LabelFromFolder = parse.GetValue(labels), Workers = Math.Max(1, parse.GetValue(workers)) };
+            var summary = await Task.Run(() => Progress.Run<IndexingProgress, IndexingSummary>(
+                $"indexing ({name})", p => (p.Done, p.Total),
+                progress => new CollectionIndexer(faces).Run(parse.GetValue(source)!, embedder, options, progress, cancel)));
+            PrintSummary(summary, directory);
+            return summary.Cancelled ? 130 : 0;
+        }));
+        return command;
+    }
+
+    public static Command Search()
+    {
+        var image = new Argument<FileInfo>("image") { Description = "The photo to search with." };
+        var collection = CollectionOption();
+        var k = new Option<int>("-k", "--top") { Description = "How many results.", DefaultValueFactory = _ => 20 };
+        var threshold = new Option<float?>("--threshold") { Description = "Only results closer than this L2 distance." };
+        var face = new Option<int?>("--face") { Description = "Which face of the photo to search with (0 = largest, as listed by `rvs detect`)." };
+        var allFaces = new Option<bool>("--all-faces") { Description = "Search with every face of the photo, one result list each." };
+        var json = FaceCommands.JsonOption();
+        var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML contact sheet of the results." };
+        var label = new Option<string?>("--label") { Description = "The query's person, to highlight matching results (default: its label if the photo is in the collection)." };
+        var command = new Command("search", "Find the faces in a collection most similar to a face in a photo.")
+        {
+            image, collection, k, threshold, face, allFaces, json, html, label,
+        };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var file = parse.GetValue(image)!;
+            var bytes = ReadPhoto(file);
+            using var faces = OpenExisting(parse.GetValue(collection)!);
+            using var embedder = PipelineFactory.Create(faces.Pipeline.Name, Environment.ProcessorCount);
+            var photo = ImageDecoder.Decode(bytes);
+            var found = embedder.Embed(photo);
+            if (found.Count == 0)
+            {
+                throw new InvalidOperationException($"no face found in {file.FullName}");
+            }
+
+            var chosen = parse.GetValue(allFaces) ? Enumerable.Range(0, found.Count).ToList() : [ChooseFace(parse.GetValue(face), found.Count)];
+            var self = faces.FindImagesWithContent(bytes).Select(i => i.ImageId).ToHashSet();
+            var k0 = parse.GetValue(k);
+            var results = chosen.Select(i => (Face: i, Hits: faces.Search(found[i].Embedding, k0 + self.Count * 8, parse.GetValue(threshold))
+                    .Where(h => !self.Contains(h.ImageId)).Take(k0).Select((h, r) => h with { Rank = r + 1 }).ToList()))
+                .ToList();
+            if (self.Count > 0)
+            {
+                Console.Error.WriteLine("(the query photo is itself in the collection; it is left out of its results)");
+            }
+
+            var queryLabel = parse.GetValue(label) ?? faces.FindImagesWithContent(bytes).Select(i => i.Label).FirstOrDefault(l => l is not null);
+            if (parse.GetValue(html) is { } sheet)
+            {
+                File.WriteAllText(sheet.FullName, ContactSheet.Render(file.Name, bytes, found.Select(f => f.Face).ToList(), results, queryLabel, faces));
+                Console.Error.WriteLine($"contact sheet written to {sheet.FullName}");
+            }
+
+            if (parse.GetValue(json))
+            {
+                PrintSearchJson(found.Select(f => f.Face).ToList(), results, parse.GetValue(allFaces));
+            }
+            else
+            {
+                foreach (var (i, hits) in results)
+                {
+                    PrintHits($"face {i} of {found.Count}", hits, queryLabel);
+                }
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Similar()
+    {
+        var id = new Argument<long>("face-id") { Description = "A face id from earlier results." };
+        var collection = CollectionOption();
+        var k = new Option<int>("-k", "--top") { Description = "How many results.", DefaultValueFactory = _ => 20 };
+        var json = FaceCommands.JsonOption();
+        var command = new Command("similar", "More like this: the faces most similar to a face already in the collection.") { id, collection, k, json };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            using var faces = OpenExisting(parse.GetValue(collection)!);
+            var faceId = parse.GetValue(id);
+            var face = faces.GetFace(faceId) ?? throw new ArgumentException($"there is no face {faceId} in the collection");
+            var hits = faces.Similar(faceId, parse.GetValue(k));
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Print(new JsonObject { ["face_id"] = faceId, ["hits"] = HitsJson(hits) });
+            }
+            else
+            {
+                PrintHits($"faces like {faceId} ({face.Label ?? face.Path})", hits, face.Label);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Remove()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Photo paths as listed in results, or folders/archives to remove everything under.", Arity = ArgumentArity.OneOrMore };
+        var collection = CollectionOption();
+        var command = new Command("remove", "Remove photos (and their faces) from a collection.") { paths, collection };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            using var faces = OpenExisting(parse.GetValue(collection)!);
+            var removed = faces.Remove(parse.GetValue(paths)!);
+            Console.WriteLine($"removed {removed.Images} photos and {removed.Faces} faces");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Stats()
+    {
+        var collection = CollectionOption();
+        var json = FaceCommands.JsonOption();
+        var command = new Command("stats", "What a collection holds: photos, faces, people, failures, size on disk.") { collection, json };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            using var faces = OpenExisting(parse.GetValue(collection)!);
+            var stats = faces.Stats();
+            var failures = stats.ImagesByStatus.Where(s => s.Key != ImageStatus.Indexed).ToDictionary(s => s.Key.ToString().ToLowerInvariant(), s => s.Value);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Print(new JsonObject
+                {
+                    ["images"] = stats.Images,
+                    ["faces"] = stats.Faces,
+                    ["people"] = stats.People,
+                    ["failures"] = new JsonObject([.. failures.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))]),
+                    ["size_bytes"] = stats.SizeOnDiskBytes,
+                    ["pipeline"] = stats.Settings.Pipeline.Name,
+                    ["index"] = stats.LoadedIndexKind,
+                });
+                return 0;
+            }
+
+            var table = new Table().AddColumns("", "").HideHeaders();
+            table.AddRow("photos", $"{stats.Images:N0}");
+            table.AddRow("faces", $"{stats.Faces:N0}");
+            table.AddRow("people (labels)", $"{stats.People:N0}");
+            foreach (var (status, count) in failures)
+            {
+                table.AddRow(Markup.Escape(status.Replace("noface", "no face", StringComparison.Ordinal)), $"{count:N0}");
+            }
+
+            table.AddRow("size on disk", $"{stats.SizeOnDiskBytes / 1048576.0:0.0} MiB");
+            table.AddRow("pipeline", Markup.Escape($"{stats.Settings.Pipeline.Name} ({stats.Settings.Pipeline.Dimensions}-d)"));
+            table.AddRow("vector index", Markup.Escape($"{stats.LoadedIndexKind} ({stats.IndexedVectors:N0} vectors)"));
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Reindex()
+    {
+        var collection = CollectionOption();
+        var index = IndexKindOption();
+        var command = new Command("reindex", "Rebuild the vector index from the catalog (e.g. after changing --index).") { collection, index };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var directory = parse.GetValue(collection)!;
+            using var faces = OpenExisting(directory, parse.GetValue(index));
+            var count = faces.Reindex();
+            Console.WriteLine($"rebuilt the {faces.IndexKind} index over {count:N0} faces");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static FaceCollection OpenExisting(string directory, string? indexKind = null)
+    {
+        if (!FaceCollection.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"no collection at '{directory}'; create one with `rvs index <photos> --collection {directory}`");
+        }
+
+        return FaceCollection.Open(directory, CollectionIndexes.For(directory, indexKind));
+    }
+
+    public static void PrintSummary(IndexingSummary summary, string directory)
+    {
+        var rate = summary.Elapsed.TotalSeconds > 0 ? summary.Seen / summary.Elapsed.TotalSeconds : 0;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(summary.Cancelled ? "stopped early (run again to resume)" : "done")} in {summary.Elapsed.TotalSeconds:0.0} s ({rate:0.0} photos/s): " +
+            $"{summary.Indexed} indexed ({summary.Faces} faces), {summary.Skipped} already present, {summary.NoFace} without a face, {summary.Unreadable} unreadable → {directory}"));
+        foreach (var failure in summary.Failures.Take(20))
+        {
+            Console.Error.WriteLine($"  unreadable: {failure.Path}: {failure.Reason}");
+        }
+
+        if (summary.Failures.Count > 20)
+        {
+            Console.Error.WriteLine($"  … and {summary.Failures.Count - 20} more (see `rvs stats`)");
+        }
+    }
+
+    public static void PrintHits(string title, IReadOnlyList<SearchHit> hits, string? queryLabel)
+    {
+        var table = new Table().Title(Markup.Escape(title)).AddColumns("rank", "label (or file)", "distance", "similarity", "face id");
+        foreach (var hit in hits)
+        {
+            var name = Markup.Escape(hit.Label ?? Path.GetFileName(hit.Path));
+            if (queryLabel is not null && hit.Label == queryLabel)
+            {
+                name = $"[green]{name}[/]";
+            }
+
+            table.AddRow($"{hit.Rank}", name, $"{hit.Distance:0.000}", $"{hit.Similarity:0.000}", $"{hit.FaceId}");
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    public static JsonArray HitsJson(IEnumerable<SearchHit> hits) => new([.. hits.Select(h => (JsonNode)new JsonObject
+    {
+        ["rank"] = h.Rank,
+        ["face_id"] = h.FaceId,
+        ["path"] = h.Path,
+        ["label"] = h.Label,
+        ["distance"] = Math.Round(h.Distance, 5),
+        ["similarity"] = Math.Round(h.Similarity, 5),
+    })]);
+
+    private static void PrintSearchJson(IReadOnlyList<DetectedFace> faces, List<(int Face, List<SearchHit> Hits)> results, bool allFaces)
+    {
+        var query = new JsonObject
+        {
+            ["faces"] = new JsonArray([.. faces.Select(f => (JsonNode)new JsonObject
+            {
+                ["box"] = new JsonArray(Math.Round(f.Box.X, 2), Math.Round(f.Box.Y, 2), Math.Round(f.Box.Width, 2), Math.Round(f.Box.Height, 2)),
+                ["score"] = Math.Round(f.Score, 5),
+            })]),
+        };
+        var output = new JsonObject { ["query"] = query };
+        if (allFaces)
+        {
+            output["results"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject { ["face"] = r.Face, ["hits"] = HitsJson(r.Hits) })]);
+        }
+        else
+        {
+            query["face"] = results[0].Face;
+            output["hits"] = HitsJson(results[0].Hits);
+        }
+
+        JsonOutput.Print(output);
+    }
+
+    private static int ChooseFace(int? requested, int count) => requested switch
+    {
+        null => 0,
+        var i when i >= 0 && i < count => i.Value,
+        var i => throw new ArgumentException($"--face {i}: the photo has {count} face(s), numbered 0 to {count - 1}"),
+    };
+
+    private static byte[] ReadPhoto(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"'{file.FullName}' does not exist", file.FullName);
+        }
+
+        return File.ReadAllBytes(file.FullName);
+    }
+}

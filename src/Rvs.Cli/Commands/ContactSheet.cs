@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Rvs.Catalog;
+using Rvs.Detection;
+using Rvs.Imaging;
+using SkiaSharp;
+
+namespace Rvs.Cli.Commands;
+
+/// <summary>
+/// A self-contained HTML page of a search: the query photo with the searched face boxed, then each result's face
+/// thumbnail with its label and distance. Images are inlined as data URIs so the file can be mailed or archived.
+/// </summary>
+internal static class ContactSheet
+{
+    public static string Render(string queryName, byte[] queryPhoto, IReadOnlyList<DetectedFace> faces,
+        IReadOnlyList<(int Face, List<SearchHit> Hits)> results, string? queryLabel, FaceCollection collection)
+    {
+        var photo = ImageDecoder.Decode(queryPhoto, maxSide: 800);
+        var scale = (float)photo.Image.Width / photo.OriginalWidth;
+        var searched = results.Select(r => r.Face).ToHashSet();
+        var marks = faces.Select((f, i) =>
+        {
+            var s = f.Scaled(scale);
+            return new ImageMark(s.Box, s.Landmarks, $"{i}", Highlight: searched.Contains(i));
+        }).ToList();
+        var queryJpeg = ImageEncoder.Encode(photo.Image, SKEncodedImageFormat.Jpeg, 85, marks);
+
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $$"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>rvs: faces like {{E(queryName)}}</title>
+            <style>
+            body { font: 15px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fafafa; }
+            h1 { font-size: 1.3rem; } h2 { font-size: 1.05rem; margin-top: 2rem; }
+            .query img { max-width: min(100%, 420px); border-radius: 6px; }
+            .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); gap: 12px; }
+            figure { margin: 0; background: #fff; border: 3px solid #ddd; border-radius: 8px; padding: 6px; text-align: center; }
+            figure.same { border-color: #00a152; background: #eefaf2; }
+            figure img { width: 112px; height: 112px; border-radius: 4px; }
+            figcaption { font-size: 13px; word-break: break-word; } .d { color: #666; font-variant-numeric: tabular-nums; }
+            </style></head><body>
+            <h1>Faces most like <code>{{E(queryName)}}</code>{{(queryLabel is null ? "" : $" ({E(queryLabel)})")}}</h1>
+            <div class="query"><img alt="query photo" src="data:image/jpeg;base64,{{Convert.ToBase64String(queryJpeg)}}"></div>
+            <p>{{faces.Count}} face(s) found; searched face(s) boxed in green. Collection: {{E(collection.Directory)}} ({{E(collection.Pipeline.Name)}}).
+            Distance is L2 between unit embeddings (0 = identical; similarity = 1 − d²/2).</p>
+            """);
+        foreach (var (face, hits) in results)
+        {
+            var same = queryLabel is null ? 0 : hits.Count(h => h.Label == queryLabel);
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Face {face}: {hits.Count} results{(queryLabel is null ? "" : $", {same} of them {E(queryLabel)}")}</h2>\n<div class=\"grid\">\n");
+            foreach (var hit in hits)
+            {
+                var thumbnail = collection.GetThumbnail(hit.FaceId);
+                var image = thumbnail is null ? "" : $"<img alt=\"face {hit.FaceId}\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(thumbnail)}\">";
+                var css = queryLabel is not null && hit.Label == queryLabel ? " class=\"same\"" : "";
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<figure{css}>{image}<figcaption>#{hit.Rank} {E(hit.Label ?? Path.GetFileName(hit.Path))}<br><span class=\"d\">d = {hit.Distance:0.000}</span></figcaption></figure>\n");
+            }
+
+            html.Append("</div>\n");
+        }
+
+        html.Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}
