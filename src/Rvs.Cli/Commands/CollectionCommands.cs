@@ -71,46 +71,11 @@ internal static class CollectionCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var file = parse.GetValue(image)!;
-            var bytes = ReadPhoto(file);
             using var faces = OpenExisting(parse.GetValue(collection)!);
             using var embedder = PipelineFactory.Create(faces.Pipeline.Name, Environment.ProcessorCount);
-            var photo = ImageDecoder.Decode(bytes);
-            var found = embedder.Embed(photo);
-            if (found.Count == 0)
-            {
-                throw new InvalidOperationException($"no face found in {file.FullName}");
-            }
-
-            var chosen = parse.GetValue(allFaces) ? Enumerable.Range(0, found.Count).ToList() : [ChooseFace(parse.GetValue(face), found.Count)];
-            var self = faces.FindImagesWithContent(bytes).Select(i => i.ImageId).ToHashSet();
-            var k0 = parse.GetValue(k);
-            var results = chosen.Select(i => (Face: i, Hits: faces.Search(found[i].Embedding, k0 + self.Count * 8, parse.GetValue(threshold))
-                    .Where(h => !self.Contains(h.ImageId)).Take(k0).Select((h, r) => h with { Rank = r + 1 }).ToList()))
-                .ToList();
-            if (self.Count > 0)
-            {
-                Console.Error.WriteLine("(the query photo is itself in the collection; it is left out of its results)");
-            }
-
-            var queryLabel = parse.GetValue(label) ?? faces.FindImagesWithContent(bytes).Select(i => i.Label).FirstOrDefault(l => l is not null);
-            if (parse.GetValue(html) is { } sheet)
-            {
-                File.WriteAllText(sheet.FullName, ContactSheet.Render(file.Name, bytes, found.Select(f => f.Face).ToList(), results, queryLabel, faces));
-                Console.Error.WriteLine($"contact sheet written to {sheet.FullName}");
-            }
-
-            if (parse.GetValue(json))
-            {
-                PrintSearchJson(found.Select(f => f.Face).ToList(), results, parse.GetValue(allFaces));
-            }
-            else
-            {
-                foreach (var (i, hits) in results)
-                {
-                    PrintHits($"face {i} of {found.Count}", hits, queryLabel);
-                }
-            }
-
+            var request = new SearchRequest(file.Name, ReadPhoto(file), parse.GetValue(k), parse.GetValue(threshold), parse.GetValue(face),
+                parse.GetValue(allFaces), parse.GetValue(json), parse.GetValue(html)?.FullName, parse.GetValue(label));
+            SearchAndShow(faces, embedder, request);
             return 0;
         }));
         return command;
@@ -215,6 +180,52 @@ internal static class CollectionCommands
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>One search as the user asked for it: the photo, how many results, which faces, and how to show them.</summary>
+    public sealed record SearchRequest(string Name, byte[] Photo, int K, float? Threshold, int? Face, bool AllFaces, bool Json, string? HtmlPath, string? Label);
+
+    /// <summary>
+    /// Searches with the chosen face(s) of a photo and prints the results (table or JSON, plus the HTML sheet).
+    /// A query photo that is itself in the collection is left out of its own results.
+    /// </summary>
+    public static void SearchAndShow(FaceCollection faces, IEmbeddingPipeline embedder, SearchRequest request)
+    {
+        var found = embedder.Embed(ImageDecoder.Decode(request.Photo));
+        if (found.Count == 0)
+        {
+            throw new InvalidOperationException($"no face found in {request.Name}");
+        }
+
+        var chosen = request.AllFaces ? Enumerable.Range(0, found.Count).ToList() : [ChooseFace(request.Face, found.Count)];
+        var itself = faces.FindImagesWithContent(request.Photo);
+        var excluded = itself.Select(i => i.ImageId).ToHashSet();
+        var overFetch = itself.Sum(i => i.FaceCount);
+        var results = chosen.Select(i => (Face: i, Hits: faces.Search(found[i].Embedding, request.K + overFetch, request.Threshold)
+                .Where(h => !excluded.Contains(h.ImageId)).Take(request.K).Select((h, r) => h with { Rank = r + 1 }).ToList()))
+            .ToList();
+        if (itself.Count > 0)
+        {
+            Console.Error.WriteLine("(the query photo is itself in the collection; it is left out of its results)");
+        }
+
+        var queryLabel = request.Label ?? itself.Select(i => i.Label).FirstOrDefault(l => l is not null);
+        if (request.HtmlPath is { } sheet)
+        {
+            File.WriteAllText(sheet, ContactSheet.Render(request.Name, request.Photo, found.Select(f => f.Face).ToList(), results, queryLabel, faces));
+            Console.Error.WriteLine($"contact sheet written to {Path.GetFullPath(sheet)}");
+        }
+
+        if (request.Json)
+        {
+            PrintSearchJson(found.Select(f => f.Face).ToList(), results, request.AllFaces);
+            return;
+        }
+
+        foreach (var (i, hits) in results)
+        {
+            PrintHits($"{request.Name}: face {i} of {found.Count}", hits, queryLabel);
+        }
     }
 
     public static FaceCollection OpenExisting(string directory, string? indexKind = null)

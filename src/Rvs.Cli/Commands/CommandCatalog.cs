@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
+        DemoCommand.Demo(),
         FaceCommands.Detect(),
         FaceCommands.Embed(),
         CollectionCommands.Index(),
