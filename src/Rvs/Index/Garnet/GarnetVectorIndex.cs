@@ -360,7 +360,8 @@ public sealed class GarnetVectorIndex : IVectorIndex
         (VectorServerKind Kind, string Version)? seen = null;
         foreach (var server in connected)
         {
-            var info = server.InfoRaw("server") ?? "";
+            // Ad-hoc rather than InfoRaw, which the client reserves for admin mode; this index needs no admin rights.
+            var info = (string?)server.Execute("INFO", "server") ?? "";
             // Garnet also reports redis_version (7.4.3 in 2.2.8) for client compatibility, so garnet_version has to
             // be looked for first or Garnet would be taken for an old Redis.
             var garnet = InfoField(info, "garnet_version");
