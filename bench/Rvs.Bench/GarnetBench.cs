@@ -55,25 +55,31 @@ public static class GarnetBench
 
         var qs = Enumerable.Range(0, queries).Select(_ => faces.Face(faces.RandomIdentity())).ToArray();
         var truth = qs.Select(q => BruteForce(data, dims, q, k)).ToArray();
+        // Synthetic identities have 10 faces each: recall@10 asks for the same identity's faces, while the ranks
+        // beyond are near-ties between unrelated identities (almost orthogonal in 192-d) that any ANN shuffles.
+        var k10 = Math.Min(10, k);
+        var truth10 = qs.Select(q => BruteForce(data, dims, q, k10)).ToArray();
 
         Console.WriteLine();
-        Console.WriteLine($"| EF | recall@{k} | p50 ms | p99 ms | QPS ({concurrency} concurrent) |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| EF | recall@{k10} | recall@{k} | p50 ms | p99 ms | QPS ({concurrency} concurrent) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var ef in efs)
         {
             using var searcher = new GarnetVectorIndex(options with { SearchEf = ef > 0 ? ef : null }, dims);
             var lat = new double[qs.Length];
             var found = 0;
+            var found10 = 0;
             for (var i = 0; i < qs.Length; i++)
             {
                 var t = Stopwatch.GetTimestamp();
                 var hits = searcher.Search(qs[i], k);
                 lat[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
                 found += hits.Count(h => truth[i].Contains(h.Id));
+                found10 += hits.Take(k10).Count(h => truth10[i].Contains(h.Id));
             }
             Array.Sort(lat);
             var qps = Throughput(searcher, qs, k, concurrency, seconds);
-            Console.WriteLine($"| {(ef > 0 ? ef.ToString(CultureInfo.InvariantCulture) : "default")} | {found / (double)(qs.Length * k):F4} | {lat[lat.Length / 2]:F2} | {lat[(int)(lat.Length * 0.99)]:F2} | {qps:F0} |");
+            Console.WriteLine($"| {(ef > 0 ? ef.ToString(CultureInfo.InvariantCulture) : "default")} | {found10 / (double)(qs.Length * k10):F4} | {found / (double)(qs.Length * k):F4} | {lat[lat.Length / 2]:F2} | {lat[(int)(lat.Length * 0.99)]:F2} | {qps:F0} |");
         }
         return 0;
     }

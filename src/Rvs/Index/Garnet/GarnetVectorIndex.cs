@@ -59,6 +59,7 @@ public sealed class GarnetVectorIndex : IVectorIndex
         {
             _db = _mux.GetDatabase();
             (ServerKind, ServerVersion) = DetectServer();
+            CheckLayout();
         }
         catch
         {
@@ -355,8 +356,9 @@ public sealed class GarnetVectorIndex : IVectorIndex
     {
         var connected = _mux.GetServers().Where(s => s.IsConnected).ToArray();
         if (connected.Length == 0)
-            throw new GarnetShardUnavailableException(-1, "(all)", _options.Endpoints,
-                new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no endpoint answered"));
+            throw new GarnetShardUnavailableException(
+                $"No Garnet/Redis server answered at {_options.Endpoints} (within {_options.TimeoutMs} ms).",
+                new RedisConnectionException(ConnectionFailureType.UnableToConnect, _mux.GetStatus()));
         (VectorServerKind Kind, string Version)? seen = null;
         foreach (var server in connected)
         {
@@ -377,6 +379,33 @@ public sealed class GarnetVectorIndex : IVectorIndex
             seen = kind;
         }
         return seen!.Value;
+    }
+
+    /// <summary>
+    /// Records the layout the collection was created with and refuses to open it with another: a different shard
+    /// count would look for every face in the wrong key, and different dims, quantisation or M would fail on every
+    /// VADD with a less helpful server error.
+    /// </summary>
+    private void CheckLayout()
+    {
+        var key = (RedisKey)$"rvs:{{{_options.Collection}:meta}}";
+        var layout = $"v1 shards={_options.Shards} dims={Dimensions} quant={_quant} m={_options.M}";
+        RedisValue stored;
+        try
+        {
+            _db.StringSet(key, layout, when: When.NotExists, flags: CommandFlags.DemandMaster);
+            stored = _db.StringGet(key, CommandFlags.DemandMaster);
+        }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        {
+            // The node holding the layout is down; the check waits for the next open rather than blocking shards
+            // that are up (AllowPartial).
+            return;
+        }
+        if (!stored.IsNull && stored != layout)
+            throw new GarnetIndexException(
+                $"Collection '{_options.Collection}' was created as \"{stored}\" but is opened as \"{layout}\"; " +
+                "shard count, dimensions, quantisation and M are fixed for a collection.");
     }
 
     internal static string? InfoField(string info, string name)

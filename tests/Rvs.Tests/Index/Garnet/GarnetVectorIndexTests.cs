@@ -87,6 +87,29 @@ public class GarnetVectorIndexTests(SingleGarnetFixture fx)
     }
 
     [Fact]
+    public void reopening_a_collection_with_another_layout_is_refused()
+    {
+        using var first = fx.NewIndex(Dims, shards: 4);
+        var name = first.Options.Collection;
+        var ex = Assert.ThrowsAny<GarnetIndexException>(() => fx.NewIndex(Dims, shards: 5, collection: name));
+        Assert.Contains("shards=4", ex.Message, StringComparison.Ordinal);
+        Assert.ThrowsAny<GarnetIndexException>(() => fx.NewIndex(Dims + 1, shards: 4, collection: name));
+        using var again = fx.NewIndex(Dims, shards: 4, collection: name);
+    }
+
+    [Fact]
+    public void no_server_at_the_endpoint_is_a_clear_error_naming_it()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        var ex = Assert.Throws<GarnetShardUnavailableException>(() =>
+            new GarnetVectorIndex(new GarnetVectorIndexOptions($"127.0.0.1:{port}", TimeoutMs: 1000), 8));
+        Assert.Contains($"127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void shard_of_is_stable_and_spreads()
     {
         // Pinned values: a change here would move existing faces to other keys.
