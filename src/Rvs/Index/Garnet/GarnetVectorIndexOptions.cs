@@ -5,7 +5,7 @@ public enum GarnetQuantization
 {
     /// <summary>Full float32. Default: scores stay exact, which matters because face matching thresholds on similarity.</summary>
     NoQuant,
-    /// <summary>8-bit. On Redis 8 a quarter of the memory for slightly noisy scores; Garnet 2.2.8 records it but stores float32 anyway.</summary>
+    /// <summary>8-bit. On Redis 8 a quarter of the vector memory for slightly noisy scores; Garnet 2.2.8 accepts it but its scores and VEMB stay exact float32, so no gain is visible there.</summary>
     Q8,
 }
 
