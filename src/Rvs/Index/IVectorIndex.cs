@@ -24,4 +24,11 @@ public interface IVectorIndex : IDisposable
 
     /// <summary>The k nearest vectors, nearest first; ties broken by smaller id.</summary>
     IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k);
+
+    /// <summary>
+    /// Like <see cref="Search"/>, but a back end spread over several servers may answer from the parts it could
+    /// reach when configured to, flagging the result as partial; plain <see cref="Search"/> never returns a
+    /// partial list because its signature could not say so.
+    /// </summary>
+    SearchResult SearchWithStatus(ReadOnlySpan<float> query, int k) => SearchResult.Complete(Search(query, k));
 }
