@@ -1,7 +1,13 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Rvs.Cli.Commands;
 
-var root = new RootCommand("rvs: reverse visual search for faces. Index a photo collection, then find the faces most like a photo.");
+// A plain command named "rvs" rather than RootCommand, whose name would be the assembly's (Rvs.Cli) in help text.
+var root = new Command("rvs", "rvs: reverse visual search for faces. Index a photo collection, then find the faces most like a photo.")
+{
+    new HelpOption(),
+    new VersionOption(),
+};
 foreach (var command in CommandCatalog.All())
 {
     root.Subcommands.Add(command);
