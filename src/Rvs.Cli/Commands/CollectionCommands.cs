@@ -5,6 +5,7 @@ using Rvs.Catalog;
 using Rvs.Detection;
 using Rvs.Imaging;
 using Rvs.Index;
+using Rvs.Index.Garnet;
 using Rvs.Pipelines;
 using Spectre.Console;
 
@@ -19,10 +20,45 @@ internal static class CollectionCommands
         DefaultValueFactory = _ => "lfw-collection",
     };
 
-    public static Option<string?> IndexKindOption() => new Option<string?>("--index")
+    /// <summary>The options that choose and reach a vector back end; every collection verb takes them.</summary>
+    internal sealed class BackEndOptions
     {
-        Description = "Vector index: auto (exact below 100,000 faces, else hnsw), exact or hnsw. Default: what the collection was created with.",
-    }.AcceptOnlyFromAmong(VectorIndexFactory.Auto, VectorIndexFactory.Exact, VectorIndexFactory.Hnsw);
+        public Option<string?> Kind { get; } = new Option<string?>("--index")
+        {
+            Description = "Vector index: auto (exact below 100,000 faces, else hnsw), exact, hnsw or garnet. Default: what the collection was created with.",
+        }.AcceptOnlyFromAmong(VectorIndexFactory.Auto, VectorIndexFactory.Exact, VectorIndexFactory.Hnsw, CollectionIndexes.Garnet);
+
+        public Option<string?> Garnet { get; } = new("--garnet") { Description = "Garnet (or Redis 8) endpoints host:port[,host:port…] for --index garnet." };
+
+        public Option<int?> Shards { get; } = new("--shards") { Description = "Vector-set keys to spread a garnet collection over (fixed at creation; default 8)." };
+
+        public Option<bool> AllowPartial { get; } = new("--allow-partial") { Description = "With garnet: when a shard is down, answer from the others and say the result is partial." };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(Kind);
+            command.Options.Add(Garnet);
+            command.Options.Add(Shards);
+            command.Options.Add(AllowPartial);
+        }
+
+        public CollectionOptions Resolve(ParseResult parse, string directory)
+        {
+            var garnet = parse.GetValue(Garnet) is { } endpoints
+                ? (CollectionIndexes.StoredGarnet(directory) ?? new GarnetVectorIndexOptions(endpoints)) with { Endpoints = endpoints }
+                : CollectionIndexes.StoredGarnet(directory);
+            if (garnet is not null)
+            {
+                garnet = garnet with { AllowPartial = parse.GetValue(AllowPartial) };
+                if (parse.GetValue(Shards) is { } shards)
+                {
+                    garnet = garnet with { Shards = shards };
+                }
+            }
+
+            return CollectionIndexes.For(directory, parse.GetValue(Kind), garnet: garnet);
+        }
+    }
 
     public static Command Index()
     {
@@ -31,18 +67,19 @@ internal static class CollectionCommands
         var pipeline = new Option<string?>("--pipeline", "-p") { Description = $"Pipeline for a new collection (default {PipelineNames.MtcnnFaceNet}); an existing collection keeps its own." }
             .AcceptOnlyFromAmong([.. PipelineNames.All]);
         var labels = new Option<bool>("--label-from-folder") { Description = "Label each photo with its folder's name (LFW: the person)." };
-        var index = IndexKindOption();
+        var backEnd = new BackEndOptions();
         var workers = new Option<int>("--workers") { Description = "Photos processed in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("index", "Add the photos of a folder or archive to a collection: every face is detected, embedded and stored. Incremental and resumable.")
         {
-            source, collection, pipeline, labels, index, workers,
+            source, collection, pipeline, labels, workers,
         };
+        backEnd.AddTo(command);
         command.SetAction((parse, cancel) => CliErrors.Run(async () =>
         {
             var directory = parse.GetValue(collection)!;
             var name = parse.GetValue(pipeline) ?? (FaceCollection.Exists(directory) ? FaceCollection.ReadSettings(directory).Pipeline.Name : PipelineNames.MtcnnFaceNet);
             using var embedder = PipelineFactory.Create(name);
-            using var faces = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(embedder), CollectionIndexes.For(directory, parse.GetValue(index)));
+            using var faces = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(embedder), backEnd.Resolve(parse, directory));
             var options = new IndexingOptions { LabelFromFolder = parse.GetValue(labels), Workers = Math.Max(1, parse.GetValue(workers)) };
             var summary = await Task.Run(() => Progress.Run<IndexingProgress, IndexingSummary>(
                 $"indexing ({name})", p => (p.Done, p.Total),
@@ -64,14 +101,16 @@ internal static class CollectionCommands
         var json = FaceCommands.JsonOption();
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML contact sheet of the results." };
         var label = new Option<string?>("--label") { Description = "The query's person, to highlight matching results (default: its label if the photo is in the collection)." };
+        var backEnd = new BackEndOptions();
         var command = new Command("search", "Find the faces in a collection most similar to a face in a photo.")
         {
             image, collection, k, threshold, face, allFaces, json, html, label,
         };
+        backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var file = parse.GetValue(image)!;
-            using var faces = OpenExisting(parse.GetValue(collection)!);
+            using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!));
             using var embedder = PipelineFactory.Create(faces.Pipeline.Name, Environment.ProcessorCount);
             var request = new SearchRequest(file.Name, ReadPhoto(file), parse.GetValue(k), parse.GetValue(threshold), parse.GetValue(face),
                 parse.GetValue(allFaces), parse.GetValue(json), parse.GetValue(html)?.FullName, parse.GetValue(label));
@@ -87,10 +126,12 @@ internal static class CollectionCommands
         var collection = CollectionOption();
         var k = new Option<int>("-k", "--top") { Description = "How many results.", DefaultValueFactory = _ => 20 };
         var json = FaceCommands.JsonOption();
+        var backEnd = new BackEndOptions();
         var command = new Command("similar", "More like this: the faces most similar to a face already in the collection.") { id, collection, k, json };
+        backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            using var faces = OpenExisting(parse.GetValue(collection)!);
+            using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!));
             var faceId = parse.GetValue(id);
             var face = faces.GetFace(faceId) ?? throw new ArgumentException($"there is no face {faceId} in the collection");
             var hits = faces.Similar(faceId, parse.GetValue(k));
@@ -169,12 +210,13 @@ internal static class CollectionCommands
     public static Command Reindex()
     {
         var collection = CollectionOption();
-        var index = IndexKindOption();
-        var command = new Command("reindex", "Rebuild the vector index from the catalog (e.g. after changing --index).") { collection, index };
+        var backEnd = new BackEndOptions();
+        var command = new Command("reindex", "Rebuild the vector index from the catalog (e.g. after changing --index).") { collection };
+        backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var directory = parse.GetValue(collection)!;
-            using var faces = OpenExisting(directory, parse.GetValue(index));
+            using var faces = OpenExisting(directory, backEnd.Resolve(parse, directory));
             var count = faces.Reindex();
             Console.WriteLine($"rebuilt the {faces.IndexKind} index over {count:N0} faces");
             return 0;
@@ -201,9 +243,15 @@ internal static class CollectionCommands
         var itself = faces.FindImagesWithContent(request.Photo);
         var excluded = itself.Select(i => i.ImageId).ToHashSet();
         var overFetch = itself.Sum(i => i.FaceCount);
-        var results = chosen.Select(i => (Face: i, Hits: faces.Search(found[i].Embedding, request.K + overFetch, request.Threshold)
+        var searches = chosen.Select(i => (Face: i, Result: faces.SearchWithStatus(found[i].Embedding, request.K + overFetch, request.Threshold))).ToList();
+        var results = searches.Select(s => (s.Face, Hits: s.Result.Hits
                 .Where(h => !excluded.Contains(h.ImageId)).Take(request.K).Select((h, r) => h with { Rank = r + 1 }).ToList()))
             .ToList();
+        var unavailable = searches.SelectMany(s => s.Result.Unavailable).Distinct().ToList();
+        foreach (var shard in unavailable)
+        {
+            Console.Error.WriteLine($"warning: partial result, {shard} did not answer");
+        }
         if (itself.Count > 0)
         {
             Console.Error.WriteLine("(the query photo is itself in the collection; it is left out of its results)");
@@ -218,7 +266,7 @@ internal static class CollectionCommands
 
         if (request.Json)
         {
-            PrintSearchJson(found.Select(f => f.Face).ToList(), results, request.AllFaces);
+            PrintSearchJson(found.Select(f => f.Face).ToList(), results, request.AllFaces, unavailable);
             return;
         }
 
@@ -228,14 +276,14 @@ internal static class CollectionCommands
         }
     }
 
-    public static FaceCollection OpenExisting(string directory, string? indexKind = null)
+    public static FaceCollection OpenExisting(string directory, CollectionOptions? options = null)
     {
         if (!FaceCollection.Exists(directory))
         {
             throw new DirectoryNotFoundException($"no collection at '{directory}'; create one with `rvs index <photos> --collection {directory}`");
         }
 
-        return FaceCollection.Open(directory, CollectionIndexes.For(directory, indexKind));
+        return FaceCollection.Open(directory, options ?? CollectionIndexes.For(directory));
     }
 
     public static void PrintSummary(IndexingSummary summary, string directory)
@@ -282,7 +330,7 @@ internal static class CollectionCommands
         ["similarity"] = Math.Round(h.Similarity, 5),
     })]);
 
-    private static void PrintSearchJson(IReadOnlyList<DetectedFace> faces, List<(int Face, List<SearchHit> Hits)> results, bool allFaces)
+    private static void PrintSearchJson(IReadOnlyList<DetectedFace> faces, List<(int Face, List<SearchHit> Hits)> results, bool allFaces, IReadOnlyList<string> unavailable)
     {
         var query = new JsonObject
         {
@@ -293,6 +341,12 @@ internal static class CollectionCommands
             })]),
         };
         var output = new JsonObject { ["query"] = query };
+        if (unavailable.Count > 0)
+        {
+            output["partial"] = true;
+            output["unavailable"] = new JsonArray([.. unavailable.Select(u => (JsonNode)JsonValue.Create(u))]);
+        }
+
         if (allFaces)
         {
             output["results"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject { ["face"] = r.Face, ["hits"] = HitsJson(r.Hits) })]);

@@ -75,3 +75,6 @@ public sealed record CollectionStats(
 
 /// <summary>What <see cref="FaceCollection.Remove"/> deleted.</summary>
 public sealed record RemovalSummary(int Images, int Faces);
+
+/// <summary>Search hits, and whether some shards could not be asked (only with a back end that allows partial answers).</summary>
+public sealed record CollectionSearchResult(IReadOnlyList<SearchHit> Hits, bool IsPartial, IReadOnlyList<string> Unavailable);

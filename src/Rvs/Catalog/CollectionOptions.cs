@@ -24,6 +24,12 @@ public sealed record CollectionOptions
     /// </summary>
     public Action<IVectorIndex, string>? SaveIndex { get; init; }
 
+    /// <summary>
+    /// The kind of index <see cref="CreateIndex"/> makes ("exact", "hnsw", "garnet"), to match against a saved index
+    /// without creating one; null creates a throwaway index to ask it.
+    /// </summary>
+    public string? BackEnd { get; init; }
+
     /// <summary>Index kind to record in the settings ("auto", "exact", "hnsw"); null keeps what is stored.</summary>
     public string? IndexKind { get; init; }
 

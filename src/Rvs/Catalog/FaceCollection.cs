@@ -173,7 +173,14 @@ public sealed class FaceCollection : IDisposable
     /// The k faces nearest to <paramref name="query"/> (an L2-normalised embedding of this collection's pipeline),
     /// nearest first, optionally only those within <paramref name="maxDistance"/>.
     /// </summary>
-    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, float? maxDistance = null)
+    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, float? maxDistance = null) =>
+        SearchWithStatus(query, k, maxDistance).Hits;
+
+    /// <summary>
+    /// Like <see cref="Search"/>, but a back end that allows partial answers (garnet with AllowPartial) may return
+    /// the reachable shards' hits, marked partial with the unreachable shards named, instead of failing.
+    /// </summary>
+    public CollectionSearchResult SearchWithStatus(ReadOnlySpan<float> query, int k, float? maxDistance = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (query.Length != Settings.Pipeline.Dimensions)
@@ -182,13 +189,13 @@ public sealed class FaceCollection : IDisposable
                 $"The query has {query.Length} dimensions; this collection holds {Settings.Pipeline.Dimensions}.", nameof(query));
         }
 
-        IReadOnlyList<VectorHit> hits;
+        SearchResult result;
         lock (_indexLock)
         {
-            hits = _index.Search(query, k);
+            result = _index.SearchWithStatus(query, k);
         }
 
-        return ToSearchHits(hits, maxDistance, excludeFaceId: null, k);
+        return new CollectionSearchResult(ToSearchHits(result.Hits, maxDistance, excludeFaceId: null, k), result.IsPartial, result.Unavailable ?? []);
     }
 
     /// <summary>The k faces nearest to a stored face, the face itself excluded.</summary>
@@ -576,9 +583,10 @@ public sealed class FaceCollection : IDisposable
             var settings = ReadAllSettings(connection, null);
             var generation = ReadGeneration(connection, null);
             var faces = CountFaces(connection, null);
-            string wantedKind;
-            using (var probe = _options.CreateIndex(Settings.Pipeline.Dimensions))
+            var wantedKind = _options.BackEnd;
+            if (wantedKind is null)
             {
+                using var probe = _options.CreateIndex(Settings.Pipeline.Dimensions);
                 wantedKind = probe.Kind;
             }
 
@@ -626,10 +634,15 @@ public sealed class FaceCollection : IDisposable
         const int Chunk = 4096;
         var dimensions = Settings.Pipeline.Dimensions;
         var ids = new List<long>(Chunk);
+        var attributes = new List<string?>(Chunk);
         var vectors = new float[Chunk * dimensions];
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT face_id, vector FROM embeddings ORDER BY face_id";
+        command.CommandText = """
+            SELECT e.face_id, e.vector, f.image_id, i.path, i.label, f.x, f.y, f.w, f.h
+            FROM embeddings e JOIN faces f ON f.id = e.face_id JOIN images i ON i.id = f.image_id
+            ORDER BY e.face_id
+            """;
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -642,17 +655,20 @@ public sealed class FaceCollection : IDisposable
 
                 MemoryMarshal.Cast<byte, float>(blob).CopyTo(vectors.AsSpan(ids.Count * dimensions, dimensions));
                 ids.Add(reader.GetInt64(0));
+                attributes.Add(FaceAttributes.ToJson(reader.GetInt64(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                    new RectangleF(reader.GetFloat(5), reader.GetFloat(6), reader.GetFloat(7), reader.GetFloat(8))));
                 if (ids.Count == Chunk)
                 {
-                    index.Add(ids, vectors);
+                    index.Add(ids, vectors, attributes);
                     ids.Clear();
+                    attributes.Clear();
                 }
             }
         }
 
         if (ids.Count > 0)
         {
-            index.Add(ids, vectors.AsSpan(0, ids.Count * dimensions));
+            index.Add(ids, vectors.AsSpan(0, ids.Count * dimensions), attributes);
         }
 
         transaction.Commit();
@@ -674,6 +690,7 @@ public sealed class FaceCollection : IDisposable
         var removedFaces = new List<long>();
         var addedFaces = new List<long>();
         var addedVectors = new List<float[]>();
+        var addedAttributes = new List<string?>();
         var modelId = Settings.Pipeline.ModelId;
         var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
         long generation;
@@ -753,6 +770,7 @@ public sealed class FaceCollection : IDisposable
 
                     addedFaces.Add(faceId);
                     addedVectors.Add(face.Embedding);
+                    addedAttributes.Add(FaceAttributes.ToJson(imageId, photo.Path, photo.Label, box));
                 }
 
                 if (photo.PhotoBytes is { } bytes)
@@ -784,7 +802,7 @@ public sealed class FaceCollection : IDisposable
 
             if (addedFaces.Count > 0)
             {
-                _index.Add(addedFaces, flat);
+                _index.Add(addedFaces, flat, addedAttributes);
             }
 
             NoteGeneration(generation);

@@ -105,6 +105,16 @@ public sealed class GarnetVectorIndex : IVectorIndex
         }
     }
 
+    /// <summary>
+    /// Deletes every shard of this collection, so a rebuild from the catalog starts empty: re-adding alone would keep
+    /// faces that the catalog dropped while the remote sets were out of step (e.g. after a crash mid-remove).
+    /// </summary>
+    public void Clear()
+    {
+        var tasks = Enumerable.Range(0, _keys.Length).Select(s => ExecAsync(s, "DEL", [_keys[s]])).ToArray();
+        Wait(tasks);
+    }
+
     public void Add(IReadOnlyList<long> ids, ReadOnlySpan<float> vectors, IReadOnlyList<string?>? attributes = null)
     {
         ArgumentNullException.ThrowIfNull(ids);
