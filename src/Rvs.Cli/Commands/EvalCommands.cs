@@ -103,10 +103,16 @@ internal static class EvalCommands
         return faces.Count > 0 ? faces[0].Embedding : throw new InvalidOperationException($"no face found in {file.FullName}");
     }
 
+    /// <summary>Exact search is the evaluation's own; hnsw runs the same retrieval through the HNSW back end rvs serves with.</summary>
     private static Func<EmbeddingSet, NeighbourSearch>? SearchFor(string index) => index switch
     {
         "exact" => null,
-        _ => throw new ArgumentException($"--index {index} is not available yet"),
+        _ => set =>
+        {
+            var hnsw = new Rvs.Index.HnswVectorIndex(set.Dimensions);
+            hnsw.Add([.. Enumerable.Range(0, set.Count).Select(i => (long)i)], set.Vectors);
+            return (query, k) => [.. hnsw.Search(set.Row(query), k).Select(h => (int)h.Id)];
+        },
     };
 
     private static void PrintTable(IReadOnlyList<PipelineResult> results)
