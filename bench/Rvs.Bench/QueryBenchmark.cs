@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+using Rvs.Catalog;
+using Rvs.Imaging;
+using Rvs.Index;
+using Rvs.Pipelines;
+using Rvs.Sources;
+
+namespace Rvs.Bench;
+
+/// <summary>
+/// End-to-end latency of one query against a collection: decode + detect + align + embed + search (top 20), one
+/// photo at a time with all cores given to ONNX Runtime, as `rvs search` and the server run it. Query photos are
+/// read into memory first; the search alone is also timed, for both embedded back ends, in the same process.
+/// </summary>
+internal static class QueryBenchmark
+{
+    public static int Run(string[] args)
+    {
+        var directory = Argument(args, "--collection") ?? "lfw-collection";
+        var source = Argument(args, "--lfw") ?? Path.Combine("..", "shared", "data", "lfw.tgz");
+        var count = int.Parse(Argument(args, "--queries") ?? "200", CultureInfo.InvariantCulture);
+        var photos = PhotoSource.Enumerate(source).Where((_, i) => i % 53 == 0).Take(count).Select(p => p.Bytes).ToList();
+
+        using var pipeline = PipelineFactory.Create(PipelineNames.MtcnnFaceNet, Environment.ProcessorCount);
+        Console.WriteLine($"{photos.Count} query photos from {source}; collection {directory}; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}");
+        Console.WriteLine("| back end | faces | end to end p50 ms | p99 ms | search alone p50 ms | p99 ms |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var kind in new[] { VectorIndexFactory.Exact, VectorIndexFactory.Hnsw })
+        {
+            // IndexKind null: measuring with a back end must not change the one the collection is set to use.
+            using var collection = FaceCollection.Open(directory, CollectionIndexes.For(directory, kind) with { IndexKind = null });
+            foreach (var warm in photos.Take(5))
+            {
+                Query(pipeline, collection, warm);
+            }
+
+            var total = new List<double>();
+            var search = new List<double>();
+            foreach (var photo in photos)
+            {
+                var clock = Stopwatch.StartNew();
+                var searchTime = Query(pipeline, collection, photo);
+                total.Add(clock.Elapsed.TotalMilliseconds);
+                search.Add(searchTime);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {kind} | {collection.Stats().Faces:N0} | {Percentile(total, 50):0.0} | {Percentile(total, 99):0.0} | {Percentile(search, 50):0.000} | {Percentile(search, 99):0.000} |"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>Runs one query; returns the milliseconds spent in the vector search.</summary>
+    private static double Query(IEmbeddingPipeline pipeline, FaceCollection collection, byte[] photo)
+    {
+        var faces = pipeline.Embed(ImageDecoder.Decode(photo));
+        if (faces.Count == 0)
+        {
+            return 0;
+        }
+
+        var clock = Stopwatch.StartNew();
+        collection.Search(faces[0].Embedding, 20);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    internal static double Percentile(List<double> values, double percent)
+    {
+        var sorted = values.Order().ToList();
+        var rank = (int)Math.Ceiling(percent / 100 * sorted.Count) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    }
+
+    private static string? Argument(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
