@@ -20,10 +20,11 @@ internal static class EvalCommands
             .AcceptOnlyFromAmong("exact", "hnsw");
         var output = new Option<string>("--out") { Description = "Folder for results.json and results.md.", DefaultValueFactory = _ => "eval-results" };
         var noCache = new Option<bool>("--no-cache") { Description = "Embed again even if cached embeddings exist." };
+        var mirror = new Option<bool>("--mirror") { Description = "mtcnn-facenet: add each face's mirror-image embedding (test-time augmentation)." };
         var saveThresholds = new Option<string?>("--save-thresholds") { Description = "Also write the same-person thresholds found (e.g. models/verification.json)." };
         var command = new Command("eval", "Evaluate the pipelines on LFW: retrieval (rank1, hit@20, precision@20, mAP@20) and 10-fold pair verification.")
         {
-            lfw, pairs, pipeline, index, output, noCache, saveThresholds,
+            lfw, pairs, pipeline, index, output, noCache, mirror, saveThresholds,
         };
         command.SetAction((parse, cancel) => CliErrors.Run(() =>
         {
@@ -38,7 +39,7 @@ internal static class EvalCommands
             var results = new List<PipelineResult>();
             foreach (var name in names)
             {
-                using var embedder = PipelineFactory.Create(name);
+                using var embedder = PipelineFactory.Create(name, addMirror: parse.GetValue(mirror));
                 results.Add(Progress.Run($"embedding LFW ({name})", progress => LfwEvaluation.Evaluate(embedder, options, progress, cancel)));
             }
 

@@ -12,13 +12,22 @@ public sealed class MobileFaceNetEmbedder : IDisposable
     private readonly OnnxModel _model;
     private readonly string _output;
 
-    public MobileFaceNetEmbedder(string modelPath, int intraOpThreads = 1)
+    /// <param name="modelPath">mobilefacenet.onnx.</param>
+    /// <param name="intraOpThreads">ONNX Runtime threads.</param>
+    /// <param name="addMirror">
+    /// Also embed each face mirrored left to right and add the two vectors before normalising: the usual
+    /// test-time augmentation for this model family. It costs a second pass through the network per face.
+    /// </param>
+    public MobileFaceNetEmbedder(string modelPath, int intraOpThreads = 1, bool addMirror = false)
     {
         _model = new OnnxModel(modelPath, intraOpThreads);
         _output = _model.OutputNames[0];
+        AddMirror = addMirror;
     }
 
-    /// <summary>Embeds all faces in one batch, in order.</summary>
+    public bool AddMirror { get; }
+
+    /// <summary>Embeds all faces (and their mirror images, if asked) in one batch, in order.</summary>
     public float[][] Embed(IReadOnlyList<AlignedFace> faces)
     {
         if (faces.Count == 0)
@@ -27,17 +36,27 @@ public sealed class MobileFaceNetEmbedder : IDisposable
         }
 
         const int plane = FaceAligner.Size * FaceAligner.Size * 3;
-        var batch = new float[faces.Count * plane];
+        var passes = AddMirror ? 2 : 1;
+        var batch = new float[faces.Count * passes * plane];
         for (var i = 0; i < faces.Count; i++)
         {
             PixelTensor.WriteHwc(faces[i].Image, batch.AsSpan(i * plane, plane), PixelNormalization.Symmetric);
+            if (AddMirror)
+            {
+                PixelTensor.WriteHwc(ImageWarp.MirrorHorizontally(faces[i].Image), batch.AsSpan((faces.Count + i) * plane, plane), PixelNormalization.Symmetric);
+            }
         }
 
-        var (data, _) = _model.Run(batch, [faces.Count, FaceAligner.Size, FaceAligner.Size, 3], _output)[0];
+        var (data, _) = _model.Run(batch, [faces.Count * passes, FaceAligner.Size, FaceAligner.Size, 3], _output)[0];
         var vectors = new float[faces.Count][];
         for (var i = 0; i < faces.Count; i++)
         {
             vectors[i] = data.AsSpan(i * Dimensions, Dimensions).ToArray();
+            if (AddMirror)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(vectors[i], data.AsSpan((faces.Count + i) * Dimensions, Dimensions), vectors[i]);
+            }
+
             VectorMath.Normalize(vectors[i]);
         }
 

@@ -67,6 +67,10 @@ public static class ImageWarp
         return Warp(source, map, outputWidth, outputHeight);
     }
 
+    /// <summary>The image mirrored left to right (exact: every sample lands on a pixel centre).</summary>
+    public static RgbImage MirrorHorizontally(RgbImage source) =>
+        Warp(source, new Matrix3x2(-1, 0, 0, 1, source.Width - 1, 0), source.Width, source.Height);
+
     public static RgbImage Resize(RgbImage source, int width, int height) =>
         CropResize(source, 0, 0, source.Width, source.Height, width, height);
 }

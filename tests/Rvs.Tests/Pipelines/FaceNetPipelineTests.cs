@@ -102,3 +102,32 @@ public class FaceNetPipelineTests
         Assert.Equal(1f, System.Numerics.Tensors.TensorPrimitives.Norm(vector), 4);
     }
 }
+
+public class MirrorAugmentationTests
+{
+    [Fact]
+    public void with_mirroring_a_face_and_its_mirror_image_get_the_same_embedding()
+    {
+        using var embedder = new Rvs.Embedding.MobileFaceNetEmbedder(Rvs.Models.ModelFiles.FaceModel(Rvs.Models.ModelFiles.MobileFaceNet), addMirror: true);
+        var photo = ImageDecoder.DecodeFile(TestData.LfwPhoto("Colin_Powell", 1));
+        var aligned = SharedPipelines.FaceNet.DetectAndAlign(photo.Image)[0];
+        var mirrored = aligned with { Image = ImageWarp.MirrorHorizontally(aligned.Image) };
+
+        var vectors = embedder.Embed([aligned, mirrored]);
+
+        Assert.True(VectorMath.Distance(vectors[0], vectors[1]) < 1e-4f);
+        Assert.True(VectorMath.Distance(vectors[0], SharedPipelines.FaceNet.Embed(photo)[0].Embedding) < 0.6f, "close to the plain embedding");
+    }
+
+    [Fact]
+    public void mirroring_twice_gives_back_the_image()
+    {
+        var pixels = Enumerable.Range(0, 5 * 3 * 3).Select(i => (byte)i).ToArray();
+        var image = new RgbImage(5, 3, pixels);
+
+        var once = ImageWarp.MirrorHorizontally(image);
+
+        Assert.Equal(pixels.AsSpan(12, 3).ToArray(), once.Pixels.AsSpan(0, 3).ToArray());
+        Assert.Equal(pixels, ImageWarp.MirrorHorizontally(once).Pixels);
+    }
+}
