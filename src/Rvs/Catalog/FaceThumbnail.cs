@@ -12,19 +12,8 @@ public static class FaceThumbnail
     /// <summary>The photo as a Skia image, made once per photo and shared by all its faces.</summary>
     internal static SKImage ToSkImage(RgbImage image)
     {
-        var rgba = new byte[image.Width * image.Height * 4];
-        var rgb = image.Pixels;
-        for (int i = 0, j = 0; i < rgb.Length; i += 3, j += 4)
-        {
-            rgba[j] = rgb[i];
-            rgba[j + 1] = rgb[i + 1];
-            rgba[j + 2] = rgb[i + 2];
-            rgba[j + 3] = 255;
-        }
-
-        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        using var data = SKData.CreateCopy(rgba);
-        return SKImage.FromPixels(info, data, info.RowBytes);
+        using var bitmap = ImageEncoder.ToBitmap(image);
+        return SKImage.FromBitmap(bitmap);
     }
 
     /// <summary>

@@ -22,7 +22,8 @@ public static class ImageEncoder
         return data.ToArray();
     }
 
-    private static SKBitmap ToBitmap(RgbImage image)
+    /// <summary>The image as an opaque RGBA Skia bitmap, for drawing and encoding.</summary>
+    public static SKBitmap ToBitmap(RgbImage image)
     {
         var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var rgba = bitmap.GetPixelSpan();
