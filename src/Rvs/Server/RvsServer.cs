@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
 using Rvs.Catalog;
 using Rvs.Imaging;
 using Rvs.Pipelines;
@@ -127,7 +128,7 @@ public static class RvsServer
         var api = app.MapGroup("/api");
         api.MapPost("/search", SearchAsync)
             .WithSummary("Search by photo: multipart field 'photo', optional 'k' (1..100, default 20) and 'face' (index into the faces found; default the largest).")
-            .Accepts<IFormFile>("multipart/form-data")
+            .AcceptsPhotoForm("k", "face")
             .Produces<SearchResponse>()
             .Produces<ApiError>(StatusCodes.Status400BadRequest)
             .Produces<ApiError>(StatusCodes.Status413PayloadTooLarge)
@@ -141,7 +142,7 @@ public static class RvsServer
         api.MapGet("/stats", (ServerState s) => Results.Ok(ToStats(s.Collection.Stats()))).WithSummary("Collection counts.").Produces<StatsResponse>();
         api.MapPost("/images", AddImageAsync)
             .WithSummary($"Add a photo (multipart 'photo', optional 'label'); needs the server's API key in {ApiKeyHeader}.")
-            .Accepts<IFormFile>("multipart/form-data")
+            .AcceptsPhotoForm("label")
             .Produces<AddedImageResponse>(StatusCodes.Status201Created)
             .Produces<ApiError>(StatusCodes.Status401Unauthorized)
             .Produces<ApiError>(StatusCodes.Status403Forbidden)
@@ -157,6 +158,41 @@ public static class RvsServer
         app.MapGet("/", (HttpContext context) => ServeAsset(context, "index.html")).ExcludeFromDescription();
         app.MapGet("/{asset}", (HttpContext context, string asset) => ServeAsset(context, asset)).ExcludeFromDescription();
     }
+
+    /// <summary>
+    /// Documents the multipart form. The form is read by hand (to bound its size and keep files in memory), and
+    /// <c>Accepts</c> would also make routing refuse other content types before a handler can explain the error.
+    /// </summary>
+    private static RouteHandlerBuilder AcceptsPhotoForm(this RouteHandlerBuilder builder, params string[] textFields) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            var properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
+            {
+                [Uploads.PhotoField] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+            };
+            foreach (var field in textFields)
+            {
+                properties[field] = new OpenApiSchema { Type = JsonSchemaType.String };
+            }
+
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
+                {
+                    ["multipart/form-data"] = new()
+                    {
+                        Schema = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Object,
+                            Required = new HashSet<string>(StringComparer.Ordinal) { Uploads.PhotoField },
+                            Properties = properties,
+                        },
+                    },
+                },
+            };
+            return Task.CompletedTask;
+        });
 
     private static void WarnIfExposed(WebApplication app)
     {
