@@ -4,6 +4,8 @@
 const K = 20;
 
 const $ = (id) => document.getElementById(id);
+// Folder-derived labels use underscores for spaces (LFW's "Tony_Blair"); people read them with spaces.
+const shown = (label) => (label ? label.replaceAll('_', ' ') : '');
 const ui = {
   drop: $('drop-zone'), input: $('photo-input'), status: $('status'),
   figure: $('query-figure'), stage: $('query-stage'), image: $('query-image'), caption: $('query-caption'),
@@ -154,10 +156,11 @@ function showHits(hits, title, fromSimilar) {
     button.dataset.testid = 'hit';
     button.dataset.faceId = String(hit.face_id);
     button.dataset.imageId = String(hit.image_id);
+    button.dataset.label = hit.label || '';
 
     const img = document.createElement('img');
     img.src = hit.thumbnail_url;
-    img.alt = hit.label || 'face';
+    img.alt = shown(hit.label) || 'face';
     img.loading = 'lazy';
     img.width = 112;
     img.height = 112;
@@ -168,7 +171,7 @@ function showHits(hits, title, fromSimilar) {
     const rank = document.createElement('span');
     rank.className = 'rank';
     rank.textContent = `${hit.rank}.`;
-    label.append(rank, hit.label || 'unlabelled');
+    label.append(rank, shown(hit.label) || 'unlabelled');
 
     const distance = document.createElement('span');
     distance.className = 'hit-distance';
@@ -185,7 +188,7 @@ function showHits(hits, title, fromSimilar) {
 function openHit(hit) {
   state.openHit = hit;
   clearBoxes(ui.dialogStage);
-  ui.dialogLabel.textContent = hit.label || 'Unlabelled face';
+  ui.dialogLabel.textContent = shown(hit.label) || 'Unlabelled face';
   ui.dialogMeta.textContent = `Rank ${hit.rank} · distance ${hit.distance.toFixed(3)} · similarity ${hit.similarity.toFixed(3)} · face #${hit.face_id}`;
   const stage = ui.dialogStage.querySelector('.stage') || wrapStage();
   ui.dialogImage.onload = () => {
@@ -213,7 +216,7 @@ async function moreLikeThis() {
   if (!hit) return;
   ui.dialog.close();
   const ticket = ++state.ticket;
-  setStatus(`Finding faces like ${hit.label || 'this one'}…`, 'loading');
+  setStatus(`Finding faces like ${shown(hit.label) || 'this one'}…`, 'loading');
   try {
     const response = await fetch(`/api/faces/${encodeURIComponent(hit.face_id)}/similar?k=${K}`);
     if (ticket !== state.ticket) return;
@@ -224,7 +227,7 @@ async function moreLikeThis() {
 
     const result = await response.json();
     if (ticket !== state.ticket) return;
-    showHits(result.hits, `Faces like ${hit.label || 'face #' + hit.face_id}`, true);
+    showHits(result.hits, `Faces like ${shown(hit.label) || 'face #' + hit.face_id}`, true);
     setStatus('', null);
   } catch (e) {
     if (ticket === state.ticket) setStatus(`The search failed: ${e.message}`, 'error');
