@@ -45,6 +45,9 @@ public static class RvsServer
                 // Nothing is read from the content root, but the default (the current directory) would be watched.
                 ContentRootPath = AppContext.BaseDirectory,
             });
+            // Without an appsettings.json ASP.NET logs every request at Information; a search server logs its start,
+            // warnings and failures, and nothing per request (which would also leak query metadata into logs).
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.WebHost.UseUrls(options.Urls);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {

@@ -107,6 +107,21 @@ public sealed class ServerApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task An_upload_of_unknown_length_over_the_limit_is_refused_with_413_too()
+    {
+        var client = await fixture.StartInMemoryAsync(fixture.Options() with { MaxUploadBytes = 100 * 1024 });
+        using var form = new MultipartFormDataContent();
+        // A stream that cannot tell its length makes the body go without Content-Length, so only the form reader's
+        // own limit can stop it.
+        form.Add(new StreamContent(new UnknownLengthStream(new byte[400 * 1024])), "photo", "big.jpg");
+        Assert.Null(form.Headers.ContentLength);
+
+        using var response = await client.PostAsync("/api/search", form);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("0.1 MB", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_photo_without_faces_gives_no_faces_and_no_hits()
     {
         var (status, body) = await PostSearch(ServerFixture.PhotoForm(ServerFixture.FacelessPng(), "flat.png", "image/png"));
@@ -259,7 +274,9 @@ public sealed class ServerApiTests(ServerFixture fixture)
     [Fact]
     public async Task A_full_queue_answers_503_rather_than_waiting_or_failing()
     {
-        var client = await fixture.StartInMemoryAsync(fixture.Options() with { ModelSlots = 1, MaxQueuedSearches = 1 });
+        // A pipeline slowed down keeps the one slot busy long enough that the burst surely overflows the queue.
+        using var slow = new SlowPipeline(SharedPipelines.FaceNet, TimeSpan.FromMilliseconds(300));
+        var client = await fixture.StartInMemoryAsync(fixture.Options() with { Pipeline = slow, ModelSlots = 1, MaxQueuedSearches = 1 });
         var photo = File.ReadAllBytes(ServerFixture.QueryPhoto("Tony_Blair"));
         var statuses = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
         {
