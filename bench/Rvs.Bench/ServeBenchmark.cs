@@ -17,7 +17,7 @@ namespace Rvs.Bench;
 internal static class ServeBenchmark
 {
     public const string Usage =
-        "Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR] [--slots N]";
+        "Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR (reused, or built and kept)] [--slots N]";
 
     public static int Run(string[] args)
     {
@@ -33,8 +33,11 @@ internal static class ServeBenchmark
         {
             // Query photos come after the indexed ones in the archive, so they are not in the collection.
             var photos = PhotoSource.Enumerate(lfw).Take(photoCount + queryCount).ToList();
-            var queries = photos.Skip(existing is null ? photoCount : 0).Take(queryCount).Select(p => p.Bytes).ToList();
-            var collection = existing ?? Index(photos.Take(photoCount).ToList(), scratch);
+            var queries = photos.Skip(photoCount).Take(queryCount).Select(p => p.Bytes).ToList();
+            // A --collection that does not exist yet is built and kept, so later runs can skip indexing.
+            var collection = existing is not null && FaceCollection.Exists(existing)
+                ? existing
+                : Index(photos.Take(photoCount).ToList(), scratch, existing);
 
             var options = new ServerOptions { CollectionDirectory = collection, Urls = "http://127.0.0.1:0" };
             if (slots is { } n)
@@ -80,9 +83,10 @@ internal static class ServeBenchmark
         return 0;
     }
 
-    private static string Index(List<SourcePhoto> photos, string scratch)
+    private static string Index(List<SourcePhoto> photos, string scratch, string? keep)
     {
-        var folder = Path.Combine(scratch, "photos");
+        // A kept collection points at its photo files, so they are kept beside it (DIR-photos).
+        var folder = keep is null ? Path.Combine(scratch, "photos") : Path.GetFullPath(keep).TrimEnd(Path.DirectorySeparatorChar) + "-photos";
         foreach (var photo in photos)
         {
             var path = Path.Combine(folder, photo.RelativePath);
@@ -90,7 +94,7 @@ internal static class ServeBenchmark
             File.WriteAllBytes(path, photo.Bytes);
         }
 
-        var directory = Path.Combine(scratch, "collection");
+        var directory = keep ?? Path.Combine(scratch, "collection");
         using var pipeline = PipelineFactory.Create(PipelineNames.MtcnnFaceNet);
         using var collection = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(pipeline), CollectionIndexes.For(directory));
         var summary = new CollectionIndexer(collection).Run(folder, pipeline, new IndexingOptions { LabelFromFolder = true });
