@@ -17,7 +17,7 @@ namespace Rvs.Bench;
 internal static class ServeBenchmark
 {
     public const string Usage =
-        "Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR (reused, or built and kept)] [--slots N]";
+        "Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR (reused, or built and kept)] [--slots N] [--threads N]";
 
     public static int Run(string[] args)
     {
@@ -27,6 +27,7 @@ internal static class ServeBenchmark
         var concurrency = Int(args, "--concurrency", 8);
         var existing = Argument(args, "--collection");
         var slots = Argument(args, "--slots") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : (int?)null;
+        var threads = Argument(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : (int?)null;
 
         var scratch = Path.Combine(Path.GetTempPath(), $"rvs-serve-bench-{Guid.NewGuid():N}");
         try
@@ -45,6 +46,11 @@ internal static class ServeBenchmark
                 options = options with { ModelSlots = n };
             }
 
+            if (threads is { } m)
+            {
+                options = options with { IntraOpThreads = m };
+            }
+
             using var app = RvsServer.Build(options);
             app.StartAsync().GetAwaiter().GetResult();
             try
@@ -52,7 +58,7 @@ internal static class ServeBenchmark
                 var address = new Uri(app.Urls.Single());
                 using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
                 var stats = client.GetStringAsync("/api/stats").GetAwaiter().GetResult();
-                Console.WriteLine($"server {address} on {Environment.ProcessorCount} cores, model slots {options.ModelSlots}, {DateTime.UtcNow:yyyy-MM-dd}");
+                Console.WriteLine($"server {address} on {Environment.ProcessorCount} cores, model slots {options.ModelSlots}, ORT threads per model {options.IntraOpThreads}, {DateTime.UtcNow:yyyy-MM-dd}");
                 Console.WriteLine($"collection: {stats}");
                 Console.WriteLine($"{queries.Count} query photos (mean {queries.Average(q => q.Length) / 1024:0.0} KB), k=20");
 

@@ -34,6 +34,7 @@ public static class RvsServer
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxUploadBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxK, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DefaultK, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.IntraOpThreads, 1);
 
         var state = OpenState(options);
         try
@@ -81,8 +82,7 @@ public static class RvsServer
         var collection = FaceCollection.Open(options.CollectionDirectory, collectionOptions);
         try
         {
-            var threads = options.IntraOpThreads ?? Math.Max(1, Environment.ProcessorCount / options.ModelSlots);
-            var pipeline = options.Pipeline ?? PipelineFactory.Create(collection.Settings.Pipeline.Name, threads);
+            var pipeline = options.Pipeline ?? PipelineFactory.Create(collection.Settings.Pipeline.Name, options.IntraOpThreads);
             try
             {
                 FaceCollection.EnsureSamePipeline(collection.Directory, collection.Pipeline, PipelineIdentity.Of(pipeline));
