@@ -82,6 +82,37 @@ public sealed class WebPageTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Clicking_another_face_box_searches_that_face()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (apt-get install chromium)");
+        var address = await fixture.StartKestrelAsync(fixture.Options());
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(address.ToString());
+
+        // Colin Powell with two other people in the frame: three faces, his the largest.
+        await page.GetByTestId("photo-input").SetInputFilesAsync(TestData.LfwPhoto("Colin_Powell", 10));
+        var boxes = page.GetByTestId("face-box");
+        await Assertions.Expect(boxes).ToHaveCountAsync(3);
+        await Assertions.Expect(boxes.Nth(0)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("selected"));
+        var hits = page.Locator("[data-testid=results-grid] [data-testid=hit]");
+        await Assertions.Expect(hits).ToHaveCountAsync(20);
+        var before = await hits.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.faceId)");
+
+        await boxes.Nth(1).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("results-title")).ToContainTextAsync("face 2 of 3");
+        await Assertions.Expect(boxes.Nth(1)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("selected"));
+        await Assertions.Expect(page.GetByTestId("status")).ToBeHiddenAsync();
+        var after = await hits.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.faceId)");
+        Assert.NotEqual(before, after);
+        Directory.CreateDirectory(Artifacts);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "web-multi-face.png") });
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_a_photo_shows_a_clear_error()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (apt-get install chromium)");

@@ -56,7 +56,12 @@ function choose(file) {
   state.face = null;
   state.objectUrl = URL.createObjectURL(file);
   clearBoxes(ui.stage);
-  ui.image.onload = () => drawQueryBoxes();
+  ui.image.onload = () => {
+    // Small photos (LFW's are 250 px) are shown larger, so their face boxes are easy to see and click.
+    const width = ui.image.naturalWidth;
+    ui.image.style.width = width > 0 && width < 340 ? `${Math.round(Math.min(2, 340 / width) * width)}px` : '';
+    drawQueryBoxes();
+  };
   ui.image.onerror = () => { ui.figure.hidden = true; };
   ui.image.src = state.objectUrl;
   ui.figure.hidden = false;
