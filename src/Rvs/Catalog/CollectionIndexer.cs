@@ -165,6 +165,35 @@ public sealed class CollectionIndexer
             tally.Failures, cancelled, stopwatch.Elapsed);
     }
 
+    /// <summary>The source recorded for photos added one at a time (e.g. uploaded to `rvs serve`).</summary>
+    public const string UploadSource = "rvs-upload";
+
+    /// <summary>
+    /// Adds one photo given as bytes, with its faces, and updates the index. The photo is stored in the catalog
+    /// (there is no file to point at) under "rvs-upload!/&lt;sha256&gt;", so adding the same bytes again replaces
+    /// it rather than duplicating it. A photo that cannot be decoded is refused with
+    /// <see cref="ImageDecodeException"/> and nothing is written; a photo without faces is recorded as NoFace.
+    /// </summary>
+    public ImageRecord AddPhoto(byte[] bytes, string? label, IEmbeddingPipeline pipeline, IndexingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        FaceCollection.EnsureSamePipeline(_collection.Directory, _collection.Pipeline, PipelineIdentity.Of(pipeline));
+        options = (options ?? new IndexingOptions()) with { LabelFromFolder = false, StoreArchivePhotos = true };
+        var name = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        // Known hashes are deliberately empty: an upload is never skipped, so a new label replaces the old one.
+        var processed = Process(new SourcePhoto(name, bytes), UploadSource, fromArchive: true, [], pipeline, options);
+        if (processed.Status == ImageStatus.Unreadable)
+        {
+            throw new ImageDecodeException(processed.Error ?? "the image could not be read");
+        }
+
+        _collection.WriteBatch([processed with { Label = string.IsNullOrWhiteSpace(label) ? null : label.Trim() }]);
+        _collection.SaveIndex();
+        return _collection.FindImage(processed.Path)
+            ?? throw new InvalidOperationException($"the photo {processed.Path} was written but cannot be read back");
+    }
+
     private async Task WriteAll(
         ChannelReader<ProcessedPhoto> results,
         IndexingOptions options,

@@ -443,6 +443,48 @@ public sealed class FaceCollection : IDisposable
         return new RemovalSummary(images, faceIds.Count);
     }
 
+    /// <summary>Removes one photo and its faces by id; the photo's file, if it has one, is left alone.</summary>
+    public RemovalSummary RemoveImage(long imageId)
+    {
+        var faceIds = new List<long>();
+        int images;
+        using var connection = OpenConnection();
+        using (var transaction = connection.BeginTransaction())
+        {
+            using (var select = Command(connection, transaction, "SELECT id FROM faces WHERE image_id = $id"))
+            {
+                select.Parameters.AddWithValue("$id", imageId);
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    faceIds.Add(reader.GetInt64(0));
+                }
+            }
+
+            using (var delete = Command(connection, transaction, "DELETE FROM images WHERE id = $id"))
+            {
+                delete.Parameters.AddWithValue("$id", imageId);
+                images = delete.ExecuteNonQuery();
+            }
+
+            if (images == 0)
+            {
+                return new RemovalSummary(0, 0);
+            }
+
+            var generation = BumpGeneration(connection, transaction);
+            transaction.Commit();
+            lock (_indexLock)
+            {
+                _index.Remove(faceIds);
+                NoteGeneration(generation);
+            }
+        }
+
+        SaveIndex();
+        return new RemovalSummary(images, faceIds.Count);
+    }
+
     private static IEnumerable<string> PathCandidates(string given)
     {
         var trimmed = given.TrimEnd('/', '\\');

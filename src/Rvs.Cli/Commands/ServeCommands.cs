@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Rvs.Catalog;
+using Rvs.Server;
+
+namespace Rvs.Cli.Commands;
+
+/// <summary>`rvs serve`: the HTTP API and web page over one collection.</summary>
+internal static class ServeCommands
+{
+    public const string ApiKeyVariable = "RVS_API_KEY";
+
+    internal static Command Serve()
+    {
+        var collection = new Option<DirectoryInfo>("--collection", "-c") { Description = "The collection to serve.", Required = true };
+        var urls = new Option<string>("--urls")
+        {
+            Description = "Where to listen (semicolon-separated). Loopback by default: other machines cannot reach the photos.",
+            DefaultValueFactory = _ => ServerOptions.DefaultUrls,
+        };
+        var apiKey = new Option<string?>("--api-key")
+        {
+            Description = $"Allow adding and removing photos to callers sending this key in {RvsServer.ApiKeyHeader} (default: ${ApiKeyVariable}; without one, writes are refused).",
+        };
+        var maxUpload = new Option<int>("--max-upload-mb")
+        {
+            Description = "Largest photo accepted, in megabytes.",
+            DefaultValueFactory = _ => ServerOptions.DefaultMaxUploadMegabytes,
+        };
+        maxUpload.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 1024)
+            {
+                result.AddError("--max-upload-mb must be from 1 to 1024");
+            }
+        });
+
+        var command = new Command("serve", "Serve a collection over HTTP: a search-by-photo web page and a JSON API (/openapi/v1.json).")
+        {
+            collection, urls, apiKey, maxUpload,
+        };
+        command.SetAction((parse, cancellationToken) => CliErrors.Run(async () =>
+        {
+            try
+            {
+                var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+                await using var app = RvsServer.Build(new ServerOptions
+                {
+                    CollectionDirectory = parse.GetValue(collection)!.FullName,
+                    Urls = parse.GetValue(urls)!,
+                    ApiKey = string.IsNullOrEmpty(key) ? null : key,
+                    MaxUploadBytes = parse.GetValue(maxUpload) * 1024L * 1024L,
+                });
+                // The host's own RunAsync takes a URL; this overload stops on the token System.CommandLine cancels on Ctrl+C.
+                await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken);
+                return 0;
+            }
+            catch (CollectionException e)
+            {
+                await Console.Error.WriteLineAsync($"rvs: {e.Message}");
+                return CliErrors.Failure;
+            }
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,58 @@
+namespace Rvs.Server;
+
+/// <summary>A face found in an uploaded photo: box [x, y, w, h] and landmarks [[x, y], …] in the photo's pixels.</summary>
+public sealed record QueryFace(float[] Box, float Score, float[][] Landmarks);
+
+/// <summary>One result; the URLs are relative to the server.</summary>
+public sealed record ApiHit(
+    int Rank,
+    long FaceId,
+    long ImageId,
+    string? Label,
+    float Distance,
+    float Similarity,
+    float[] Box,
+    string ThumbnailUrl,
+    string ImageUrl);
+
+/// <summary>
+/// The answer to a photo search: every face found (largest first), the index of the face searched (null when
+/// there is none) and its nearest faces in the collection.
+/// </summary>
+public sealed record SearchResponse(IReadOnlyList<QueryFace> Faces, int? Face, IReadOnlyList<ApiHit> Hits);
+
+public sealed record SimilarResponse(long FaceId, IReadOnlyList<ApiHit> Hits);
+
+public sealed record FaceResponse(
+    long FaceId,
+    long ImageId,
+    int Ordinal,
+    string? Label,
+    float[] Box,
+    float Score,
+    float[][] Landmarks,
+    int? ImageWidth,
+    int? ImageHeight,
+    string ThumbnailUrl,
+    string ImageUrl);
+
+public sealed record StatsResponse(
+    long Images,
+    long Faces,
+    long People,
+    IReadOnlyDictionary<string, long> ImagesByStatus,
+    long SizeOnDiskBytes,
+    string Pipeline,
+    string ModelId,
+    int Dimensions,
+    string IndexKind,
+    long IndexedVectors);
+
+public sealed record AddedImageResponse(long ImageId, string? Label, string Status, IReadOnlyList<FaceResponse> Faces);
+
+public sealed record RemovedImageResponse(long ImageId, int Faces);
+
+/// <summary>Every failure is answered with one message a person can act on.</summary>
+public sealed record ApiError(string Error);
+
+public sealed record HealthResponse(string Status, long Faces);

@@ -1,0 +1,502 @@
+using System.Drawing;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
+using Rvs.Catalog;
+using Rvs.Imaging;
+using Rvs.Pipelines;
+
+namespace Rvs.Server;
+
+/// <summary>
+/// `rvs serve`: an HTTP API and a web page to search one collection by photo. Query photos are held in memory for
+/// the length of the request and never written anywhere.
+/// </summary>
+public static class RvsServer
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    /// <summary>
+    /// Opens the collection and the pipeline and wires the endpoints; the caller runs (or tests) the application.
+    /// <paramref name="configure"/> runs last, e.g. for tests to swap Kestrel for an in-memory server.
+    /// </summary>
+    public static WebApplication Build(ServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxUploadBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxK, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DefaultK, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.IntraOpThreads, 1);
+
+        var state = OpenState(options);
+        try
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            {
+                Args = [],
+                ApplicationName = "rvs",
+                // Nothing is read from the content root, but the default (the current directory) would be watched.
+                ContentRootPath = AppContext.BaseDirectory,
+            });
+            // Without an appsettings.json ASP.NET logs every request at Information; a search server logs its start,
+            // warnings and failures, and nothing per request (which would also leak query metadata into logs).
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.WebHost.UseUrls(options.Urls);
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes + Uploads.FormOverhead;
+            });
+            builder.Services.ConfigureHttpJsonOptions(json =>
+            {
+                json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+                json.SerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
+            });
+            builder.Services.AddOpenApi();
+            // A factory registration, so the container disposes the state (collection, owned pipeline) on shutdown.
+            builder.Services.AddSingleton(_ => state);
+            configure?.Invoke(builder);
+
+            var app = builder.Build();
+            Configure(app);
+            return app;
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+    }
+
+    private static ServerState OpenState(ServerOptions options)
+    {
+        var collectionOptions = options.CollectionOptions ?? CollectionIndexes.For(options.CollectionDirectory);
+        var collection = FaceCollection.Open(options.CollectionDirectory, collectionOptions);
+        try
+        {
+            var pipeline = options.Pipeline ?? PipelineFactory.Create(collection.Settings.Pipeline.Name, options.IntraOpThreads);
+            try
+            {
+                FaceCollection.EnsureSamePipeline(collection.Directory, collection.Pipeline, PipelineIdentity.Of(pipeline));
+                return new ServerState(options, collection, pipeline, ownsPipeline: options.Pipeline is null);
+            }
+            catch
+            {
+                if (options.Pipeline is null)
+                {
+                    pipeline.Dispose();
+                }
+
+                throw;
+            }
+        }
+        catch
+        {
+            collection.Dispose();
+            throw;
+        }
+    }
+
+    private static void Configure(WebApplication app)
+    {
+        app.UseExceptionHandler(handler => handler.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return context.Response.WriteAsJsonAsync(new ApiError("the server failed on this request; see its log"));
+        }));
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+            return next(context);
+        });
+
+        WarnIfExposed(app);
+        app.MapOpenApi();
+
+        app.MapGet("/healthz", (ServerState s) => Results.Ok(new HealthResponse("ok", FaceCollection.CountFaces(s.Collection.Directory))))
+            .WithSummary("Liveness, with the number of faces served.");
+
+        var api = app.MapGroup("/api");
+        api.MapPost("/search", SearchAsync)
+            .WithSummary("Search by photo: multipart field 'photo', optional 'k' (1..100, default 20) and 'face' (index into the faces found; default the largest).")
+            .AcceptsPhotoForm("k", "face")
+            .Produces<SearchResponse>()
+            .Produces<ApiError>(StatusCodes.Status400BadRequest)
+            .Produces<ApiError>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ApiError>(StatusCodes.Status415UnsupportedMediaType)
+            .Produces<ApiError>(StatusCodes.Status503ServiceUnavailable)
+            .DisableAntiforgery();
+        api.MapGet("/faces/{id}", GetFace).WithSummary("A stored face.").Produces<FaceResponse>().Produces<ApiError>(404);
+        api.MapGet("/faces/{id}/thumbnail", GetThumbnail).WithSummary("The face's JPEG thumbnail.").Produces(200, contentType: "image/jpeg").Produces<ApiError>(404);
+        api.MapGet("/faces/{id}/similar", Similar).WithSummary("The faces nearest a stored face, itself excluded.").Produces<SimilarResponse>().Produces<ApiError>(404);
+        api.MapGet("/images/{id}", GetImage).WithSummary("The original photo, with its content type read from its bytes.").Produces(200, contentType: "image/jpeg").Produces<ApiError>(404);
+        api.MapGet("/stats", (ServerState s) => Results.Ok(ToStats(s.Collection.Stats()))).WithSummary("Collection counts.").Produces<StatsResponse>();
+        api.MapPost("/images", AddImageAsync)
+            .WithSummary($"Add a photo (multipart 'photo', optional 'label'); needs the server's API key in {ApiKeyHeader}.")
+            .AcceptsPhotoForm("label")
+            .Produces<AddedImageResponse>(StatusCodes.Status201Created)
+            .Produces<ApiError>(StatusCodes.Status401Unauthorized)
+            .Produces<ApiError>(StatusCodes.Status403Forbidden)
+            .DisableAntiforgery();
+        api.MapDelete("/images/{id}", RemoveImage)
+            .WithSummary($"Remove a photo and its faces from the collection (its file is left alone); needs {ApiKeyHeader}.")
+            .Produces<RemovedImageResponse>()
+            .Produces<ApiError>(StatusCodes.Status401Unauthorized)
+            .Produces<ApiError>(StatusCodes.Status403Forbidden)
+            .Produces<ApiError>(StatusCodes.Status404NotFound);
+        api.MapFallback(() => ApiResults.NotFound("no such API endpoint"));
+
+        app.MapGet("/", (HttpContext context) => ServeAsset(context, "index.html")).ExcludeFromDescription();
+        app.MapGet("/{asset}", (HttpContext context, string asset) => ServeAsset(context, asset)).ExcludeFromDescription();
+    }
+
+    /// <summary>
+    /// Documents the multipart form. The form is read by hand (to bound its size and keep files in memory), and
+    /// <c>Accepts</c> would also make routing refuse other content types before a handler can explain the error.
+    /// </summary>
+    private static RouteHandlerBuilder AcceptsPhotoForm(this RouteHandlerBuilder builder, params string[] textFields) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            var properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
+            {
+                [Uploads.PhotoField] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+            };
+            foreach (var field in textFields)
+            {
+                properties[field] = new OpenApiSchema { Type = JsonSchemaType.String };
+            }
+
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
+                {
+                    ["multipart/form-data"] = new()
+                    {
+                        Schema = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Object,
+                            Required = new HashSet<string>(StringComparer.Ordinal) { Uploads.PhotoField },
+                            Properties = properties,
+                        },
+                    },
+                },
+            };
+            return Task.CompletedTask;
+        });
+
+    private static void WarnIfExposed(WebApplication app)
+    {
+        var state = app.Services.GetRequiredService<ServerState>();
+        foreach (var url in state.Options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+                && uri.Host != "localhost" && !(IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)))
+            {
+                app.Logger.LogWarning("Listening on {Url}: the collection's photos can be seen from other machines.", url);
+            }
+        }
+    }
+
+    private static async Task<IResult> SearchAsync(HttpContext context, ServerState state, CancellationToken cancellationToken)
+    {
+        var (upload, error) = await Uploads.ReadAsync(context.Request, state.Options.MaxUploadBytes, cancellationToken);
+        if (upload is null)
+        {
+            return error!;
+        }
+
+        if (!TryReadInt(context, upload.Form, "k", state.Options.DefaultK, 1, state.Options.MaxK, out var k, out error)
+            || !TryReadInt(context, upload.Form, "face", null, 0, 1000, out var wantedFace, out error))
+        {
+            return error!;
+        }
+
+        IReadOnlyList<EmbeddedFace> faces;
+        // The whole upload is in memory before a slot is taken, so a slow client never holds the models.
+        using (var slot = await state.Gate.EnterAsync(cancellationToken))
+        {
+            if (slot is null)
+            {
+                return Busy();
+            }
+
+            if (!TryDecode(upload.Bytes, out var photo, out error))
+            {
+                return error!;
+            }
+
+            faces = state.Pipeline.Embed(photo!);
+        }
+
+        var found = faces.Select(f => new QueryFace(Box(f.Face.Box), f.Face.Score, Points(f.Face.Landmarks))).ToList();
+        if (faces.Count == 0)
+        {
+            return Results.Ok(new SearchResponse(found, null, []));
+        }
+
+        var index = wantedFace ?? 0;
+        if (index >= faces.Count)
+        {
+            return ApiResults.Error(StatusCodes.Status400BadRequest,
+                $"face {index} was asked for, but the photo has {faces.Count} face{(faces.Count == 1 ? "" : "s")} (0..{faces.Count - 1})");
+        }
+
+        var hits = state.Collection.Search(faces[index].Embedding, k!.Value);
+        return Results.Ok(new SearchResponse(found, index, hits.Select(ToApiHit).ToList()));
+    }
+
+    private static IResult GetFace(string id, ServerState state)
+    {
+        if (!ApiResults.TryParseId(id, out var faceId, out var error))
+        {
+            return error!;
+        }
+
+        var face = state.Collection.GetFace(faceId);
+        if (face is null)
+        {
+            return ApiResults.NotFound($"there is no face {faceId}");
+        }
+
+        var image = state.Collection.GetImage(face.ImageId);
+        return Results.Ok(ToFaceResponse(face, image));
+    }
+
+    private static IResult GetThumbnail(string id, ServerState state)
+    {
+        if (!ApiResults.TryParseId(id, out var faceId, out var error))
+        {
+            return error!;
+        }
+
+        var jpeg = state.Collection.GetThumbnail(faceId);
+        return jpeg is null
+            ? ApiResults.NotFound($"there is no face {faceId}, or it has no thumbnail")
+            : Results.Bytes(jpeg, ImageContentTypes.Sniff(jpeg));
+    }
+
+    private static IResult Similar(string id, ServerState state, HttpContext context)
+    {
+        if (!ApiResults.TryParseId(id, out var faceId, out var error))
+        {
+            return error!;
+        }
+
+        if (!TryReadInt(context, null, "k", state.Options.DefaultK, 1, state.Options.MaxK, out var k, out error))
+        {
+            return error!;
+        }
+
+        try
+        {
+            var hits = state.Collection.Similar(faceId, k!.Value);
+            return Results.Ok(new SimilarResponse(faceId, hits.Select(ToApiHit).ToList()));
+        }
+        catch (KeyNotFoundException)
+        {
+            return ApiResults.NotFound($"there is no face {faceId}");
+        }
+    }
+
+    private static IResult GetImage(string id, ServerState state)
+    {
+        if (!ApiResults.TryParseId(id, out var imageId, out var error))
+        {
+            return error!;
+        }
+
+        // Only a path stored in the catalog at indexing time is ever opened; nothing in the request names a file.
+        var bytes = state.Collection.GetPhotoBytes(imageId);
+        if (bytes is null)
+        {
+            return state.Collection.GetImage(imageId) is null
+                ? ApiResults.NotFound($"there is no image {imageId}")
+                : ApiResults.NotFound($"image {imageId} is in the collection, but its photo file is no longer there");
+        }
+
+        return Results.Bytes(bytes, ImageContentTypes.Sniff(bytes));
+    }
+
+    private static async Task<IResult> AddImageAsync(HttpContext context, ServerState state, CancellationToken cancellationToken)
+    {
+        // The key is checked before the body is read, so strangers cannot make the server buffer uploads.
+        if (CheckApiKey(context, state) is { } refused)
+        {
+            return refused;
+        }
+
+        var (upload, error) = await Uploads.ReadAsync(context.Request, state.Options.MaxUploadBytes, cancellationToken);
+        if (upload is null)
+        {
+            return error!;
+        }
+
+        var label = upload.Form["label"].ToString().Trim();
+        if (label.Length > 200 || label.Any(char.IsControl))
+        {
+            return ApiResults.Error(StatusCodes.Status400BadRequest, "a label is at most 200 characters, without control characters");
+        }
+
+        ImageRecord image;
+        using (var slot = await state.Gate.EnterAsync(cancellationToken))
+        {
+            if (slot is null)
+            {
+                return Busy();
+            }
+
+            try
+            {
+                image = state.Indexer.AddPhoto(upload.Bytes, label.Length == 0 ? null : label, state.Pipeline);
+            }
+            catch (ImageDecodeException e)
+            {
+                return NotAnImage(e);
+            }
+        }
+
+        var faces = state.Collection.GetFaces(image.ImageId).Select(f => ToFaceResponse(f, image)).ToList();
+        return Results.Created($"/api/images/{image.ImageId}",
+            new AddedImageResponse(image.ImageId, image.Label, image.Status.ToString().ToLowerInvariant(), faces));
+    }
+
+    private static IResult RemoveImage(string id, ServerState state, HttpContext context)
+    {
+        if (CheckApiKey(context, state) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!ApiResults.TryParseId(id, out var imageId, out var error))
+        {
+            return error!;
+        }
+
+        var removed = state.Collection.RemoveImage(imageId);
+        return removed.Images == 0
+            ? ApiResults.NotFound($"there is no image {imageId}")
+            : Results.Ok(new RemovedImageResponse(imageId, removed.Faces));
+    }
+
+    private static IResult? CheckApiKey(HttpContext context, ServerState state)
+    {
+        if (!state.WritesEnabled)
+        {
+            return ApiResults.Error(StatusCodes.Status403Forbidden,
+                "adding and removing photos is disabled on this server; start it with --api-key (or RVS_API_KEY) to allow it");
+        }
+
+        if (!state.IsApiKey(context.Request.Headers[ApiKeyHeader].ToString()))
+        {
+            context.Response.Headers.WWWAuthenticate = ApiKeyHeader;
+            return ApiResults.Error(StatusCodes.Status401Unauthorized, $"a valid API key is needed in the {ApiKeyHeader} header");
+        }
+
+        return null;
+    }
+
+    private static bool TryDecode(byte[] bytes, out DecodedPhoto? photo, out IResult? error)
+    {
+        try
+        {
+            photo = ImageDecoder.Decode(bytes);
+            error = null;
+            return true;
+        }
+        catch (ImageDecodeException e)
+        {
+            photo = null;
+            error = NotAnImage(e);
+            return false;
+        }
+    }
+
+    private static IResult NotAnImage(ImageDecodeException e) =>
+        ApiResults.Error(StatusCodes.Status415UnsupportedMediaType, $"the upload is not a usable photo: {e.Message}");
+
+    private static IResult Busy() =>
+        Results.Json(new ApiError("the server is busy with other searches; try again in a moment"),
+            statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    private static bool TryReadInt(HttpContext context, IFormCollection? form, string name, int? fallback, int min, int max, out int? value, out IResult? error)
+    {
+        var text = form?[name].ToString();
+        if (string.IsNullOrEmpty(text))
+        {
+            text = context.Request.Query[name].ToString();
+        }
+
+        error = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            value = fallback;
+            return true;
+        }
+
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max)
+        {
+            value = parsed;
+            return true;
+        }
+
+        value = null;
+        error = ApiResults.Error(StatusCodes.Status400BadRequest, $"'{name}' must be a whole number from {min} to {max}");
+        return false;
+    }
+
+    private static async Task ServeAsset(HttpContext context, string name)
+    {
+        var asset = StaticAssets.Find(name);
+        if (asset is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsJsonAsync(new ApiError("not found"));
+            return;
+        }
+
+        context.Response.Headers.ETag = asset.ETag;
+        context.Response.Headers.CacheControl = "no-cache";
+        if (context.Request.Headers.IfNoneMatch == asset.ETag)
+        {
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        context.Response.ContentType = asset.ContentType;
+        context.Response.ContentLength = asset.Bytes.Length;
+        await context.Response.Body.WriteAsync(asset.Bytes, context.RequestAborted);
+    }
+
+    private static ApiHit ToApiHit(SearchHit hit) => new(hit.Rank, hit.FaceId, hit.ImageId, hit.Label, hit.Distance,
+        hit.Similarity, Box(hit.Box), ThumbnailUrl(hit.FaceId), ImageUrl(hit.ImageId));
+
+    private static FaceResponse ToFaceResponse(FaceRecord face, ImageRecord? image) => new(face.FaceId, face.ImageId,
+        face.Ordinal, face.Label, Box(face.Box), face.Score, Points(face.Landmarks), image?.Width, image?.Height,
+        ThumbnailUrl(face.FaceId), ImageUrl(face.ImageId));
+
+    private static StatsResponse ToStats(CollectionStats stats) => new(stats.Images, stats.Faces, stats.People,
+        stats.ImagesByStatus.ToDictionary(p => p.Key.ToString().ToLowerInvariant(), p => p.Value), stats.SizeOnDiskBytes,
+        stats.Settings.Pipeline.Name, stats.Settings.Pipeline.ModelId, stats.Settings.Pipeline.Dimensions,
+        stats.LoadedIndexKind, stats.IndexedVectors);
+
+    private static string ThumbnailUrl(long faceId) => $"/api/faces/{faceId}/thumbnail";
+
+    private static string ImageUrl(long imageId) => $"/api/images/{imageId}";
+
+    private static float[] Box(RectangleF box) => [box.X, box.Y, box.Width, box.Height];
+
+    private static float[][] Points(PointF[] points) => points.Select(p => new[] { p.X, p.Y }).ToArray();
+}

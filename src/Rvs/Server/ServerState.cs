@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+using Rvs.Catalog;
+using Rvs.Pipelines;
+
+namespace Rvs.Server;
+
+/// <summary>What every request shares: one collection, one pipeline (its ORT sessions are thread-safe) and the gate.</summary>
+internal sealed class ServerState : IDisposable
+{
+    private readonly bool _ownsPipeline;
+    private readonly byte[]? _apiKeyHash;
+
+    public ServerState(ServerOptions options, FaceCollection collection, IEmbeddingPipeline pipeline, bool ownsPipeline)
+    {
+        Options = options;
+        Collection = collection;
+        Pipeline = pipeline;
+        _ownsPipeline = ownsPipeline;
+        Gate = new SearchGate(options.ModelSlots, options.MaxQueuedSearches);
+        Indexer = new CollectionIndexer(collection);
+        _apiKeyHash = string.IsNullOrEmpty(options.ApiKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey));
+    }
+
+    public ServerOptions Options { get; }
+
+    public FaceCollection Collection { get; }
+
+    public IEmbeddingPipeline Pipeline { get; }
+
+    public CollectionIndexer Indexer { get; }
+
+    public SearchGate Gate { get; }
+
+    public bool WritesEnabled => _apiKeyHash is not null;
+
+    /// <summary>Compares hashes in constant time, so the answer's timing says nothing about how much of a guess was right.</summary>
+    public bool IsApiKey(string? given) =>
+        _apiKeyHash is not null && !string.IsNullOrEmpty(given)
+        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), _apiKeyHash);
+
+    public void Dispose()
+    {
+        Gate.Dispose();
+        Collection.Dispose();
+        if (_ownsPipeline)
+        {
+            Pipeline.Dispose();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using Microsoft.Playwright;
+using Rvs.Tests.Support;
+
+namespace Rvs.Tests.Server;
+
+/// <summary>
+/// The web page in a real browser (Debian's chromium driven by Playwright) against a real Kestrel server on a free
+/// loopback port: upload a photo, get results, open one, ask for more like it.
+/// </summary>
+[Collection(ServerCollection.Name)]
+public sealed class WebPageTests(ServerFixture fixture)
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    // The machine has no network: without these chromium waits on connections it can never make.
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    public static string Artifacts => Path.Combine(TestData.RepositoryRoot, "artifacts");
+
+    [Fact]
+    public async Task Searching_by_photo_shows_the_person_first_and_more_like_this_shows_a_new_grid()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (apt-get install chromium)");
+        var address = await fixture.StartKestrelAsync(fixture.Options());
+        const string Person = "Tony_Blair";
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+        var errors = new List<string>();
+        page.PageError += (_, message) => errors.Add(message);
+
+        await page.GotoAsync(address.ToString());
+        await Assertions.Expect(page.GetByTestId("stats")).ToContainTextAsync("faces");
+
+        await page.GetByTestId("photo-input").SetInputFilesAsync(ServerFixture.QueryPhoto(Person));
+        var hits = page.Locator("[data-testid=results-grid] [data-testid=hit]");
+        await Assertions.Expect(hits).ToHaveCountAsync(20);
+        Assert.Equal(Person, await hits.First.GetAttributeAsync("data-label"));
+        await Assertions.Expect(hits.First.GetByTestId("hit-label")).ToContainTextAsync(Person.Replace('_', ' '));
+        await Assertions.Expect(page.GetByTestId("face-box").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("status")).ToBeHiddenAsync();
+        Directory.CreateDirectory(Artifacts);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "web-search.png"), FullPage = true });
+
+        var firstFace = await hits.First.GetAttributeAsync("data-face-id");
+        await hits.First.ClickAsync();
+        var dialog = page.GetByTestId("photo-dialog");
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("dialog-label")).ToHaveTextAsync(Person.Replace('_', ' '));
+        await page.WaitForFunctionAsync("() => document.getElementById('dialog-image').naturalWidth > 0");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "web-photo.png") });
+
+        await page.GetByTestId("more-like-this").ClickAsync();
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByTestId("results-grid")).ToHaveAttributeAsync("data-kind", "similar");
+        await Assertions.Expect(page.GetByTestId("results-title")).ToContainTextAsync("Faces like");
+        await Assertions.Expect(hits).ToHaveCountAsync(20);
+        // The face itself is excluded from its own neighbours.
+        Assert.DoesNotContain(firstFace, await hits.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.faceId)"));
+        Assert.Equal(Person, await hits.First.GetAttributeAsync("data-label"));
+        await Assertions.Expect(page.GetByTestId("back-to-photo")).ToBeVisibleAsync();
+
+        // At phone width the page stacks into one column and still shows the results.
+        await page.SetViewportSizeAsync(390, 844);
+        await Assertions.Expect(hits.First).ToBeVisibleAsync();
+        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth");
+        Assert.False(overflow, "the page scrolls sideways at phone width");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "web-search-phone.png"), FullPage = true });
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Clicking_another_face_box_searches_that_face()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (apt-get install chromium)");
+        var address = await fixture.StartKestrelAsync(fixture.Options());
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(address.ToString());
+
+        // Colin Powell with two other people in the frame: three faces, his the largest.
+        await page.GetByTestId("photo-input").SetInputFilesAsync(TestData.LfwPhoto("Colin_Powell", 10));
+        var boxes = page.GetByTestId("face-box");
+        await Assertions.Expect(boxes).ToHaveCountAsync(3);
+        await Assertions.Expect(boxes.Nth(0)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("selected"));
+        var hits = page.Locator("[data-testid=results-grid] [data-testid=hit]");
+        await Assertions.Expect(hits).ToHaveCountAsync(20);
+        var before = await hits.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.faceId)");
+
+        await boxes.Nth(1).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("results-title")).ToContainTextAsync("face 2 of 3");
+        await Assertions.Expect(boxes.Nth(1)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("selected"));
+        await Assertions.Expect(page.GetByTestId("status")).ToBeHiddenAsync();
+        var after = await hits.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.faceId)");
+        Assert.NotEqual(before, after);
+        Directory.CreateDirectory(Artifacts);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "web-multi-face.png") });
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_photo_shows_a_clear_error()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (apt-get install chromium)");
+        var address = await fixture.StartKestrelAsync(fixture.Options());
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(address.ToString());
+
+        await page.GetByTestId("photo-input").SetInputFilesAsync(new FilePayload { Name = "notes.jpg", MimeType = "image/jpeg", Buffer = "not a photo"u8.ToArray() });
+
+        var status = page.GetByTestId("status");
+        await Assertions.Expect(status).ToHaveAttributeAsync("data-state", "error");
+        await Assertions.Expect(status).ToContainTextAsync("not a usable photo");
+    }
+}
