@@ -16,6 +16,7 @@ internal static class CommandCatalog
         CollectionCommands.Remove(),
         CollectionCommands.Stats(),
         CollectionCommands.Reindex(),
+        ServeCommands.Serve(),
         EvalCommands.Eval(),
         EvalCommands.Verify(),
         ModelCommands.Models(),
