@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
+using Rvs.Index;
 using Rvs.Index.Garnet;
 using Rvs.Tests.Index.Garnet;
 
 namespace Rvs.Bench;
 
 /// <summary>
-/// Loopback Garnet cluster benchmark: insert rate, search latency, throughput and recall against brute force.
+/// Loopback Garnet cluster benchmark: insert rate, search latency, throughput and recall against brute force,
+/// with the embedded back ends (exact, hnsw) measured on the same vectors and queries in the same run, so the
+/// ratios between them mean something on a shared machine.
 /// dotnet run -c Release --project bench/Rvs.Bench -- garnet --n 200000 [--dims 192] [--nodes 3] [--shards 6]
 ///   [--efs 0,50,100,200,400] [--queries 200] [--concurrency 8] [--seconds 10] [--k 20] [--quant noquant|q8]
 /// </summary>
@@ -61,30 +64,49 @@ public static class GarnetBench
         var truth10 = qs.Select(q => BruteForce(data, dims, q, k10)).ToArray();
 
         Console.WriteLine();
-        Console.WriteLine($"| EF | recall@{k10} | recall@{k} | p50 ms | p99 ms | QPS ({concurrency} concurrent) |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| back end | EF | build s | inserts/s | recall@{k10} | recall@{k} | p50 ms | p99 ms | QPS ({concurrency} concurrent) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var ef in efs)
         {
             using var searcher = new GarnetVectorIndex(options with { SearchEf = ef > 0 ? ef : null }, dims);
-            var lat = new double[qs.Length];
-            var found = 0;
-            var found10 = 0;
-            for (var i = 0; i < qs.Length; i++)
-            {
-                var t = Stopwatch.GetTimestamp();
-                var hits = searcher.Search(qs[i], k);
-                lat[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
-                found += hits.Count(h => truth[i].Contains(h.Id));
-                found10 += hits.Take(k10).Count(h => truth10[i].Contains(h.Id));
-            }
-            Array.Sort(lat);
-            var qps = Throughput(searcher, qs, k, concurrency, seconds);
-            Console.WriteLine($"| {(ef > 0 ? ef.ToString(CultureInfo.InvariantCulture) : "default")} | {found10 / (double)(qs.Length * k10):F4} | {found / (double)(qs.Length * k):F4} | {lat[lat.Length / 2]:F2} | {lat[(int)(lat.Length * 0.99)]:F2} | {qps:F0} |");
+            Report("garnet", ef > 0 ? ef.ToString(CultureInfo.InvariantCulture) : "default", insertSeconds, n, searcher, qs, truth, truth10, k, k10, concurrency, seconds);
         }
+
+        foreach (var kind in new[] { VectorIndexFactory.Exact, VectorIndexFactory.Hnsw })
+        {
+            var build = Stopwatch.StartNew();
+            using var embedded = VectorIndexFactory.Create(dims, n, new VectorIndexOptions(kind));
+            embedded.Add([.. Enumerable.Range(0, n).Select(i => (long)i)], data);
+            var buildSeconds = build.Elapsed.TotalSeconds;
+            var ef = embedded is HnswVectorIndex hnsw ? hnsw.Options.ExpansionSearch.ToString(CultureInfo.InvariantCulture) : "-";
+            Report(kind, ef, buildSeconds, n, embedded, qs, truth, truth10, k, k10, concurrency, seconds);
+        }
+
         return 0;
     }
 
-    private static double Throughput(GarnetVectorIndex index, float[][] qs, int k, int concurrency, int seconds)
+    private static void Report(string name, string ef, double buildSeconds, int n, IVectorIndex index, float[][] qs,
+        HashSet<long>[] truth, HashSet<long>[] truth10, int k, int k10, int concurrency, int seconds)
+    {
+        var lat = new double[qs.Length];
+        var found = 0;
+        var found10 = 0;
+        for (var i = 0; i < qs.Length; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            var hits = index.Search(qs[i], k);
+            lat[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            found += hits.Count(h => truth[i].Contains(h.Id));
+            found10 += hits.Take(k10).Count(h => truth10[i].Contains(h.Id));
+        }
+
+        Array.Sort(lat);
+        var qps = Throughput(index, qs, k, concurrency, seconds);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {ef} | {buildSeconds:F1} | {n / buildSeconds:F0} | {found10 / (double)(qs.Length * k10):F4} | {found / (double)(qs.Length * k):F4} | {lat[lat.Length / 2]:F3} | {lat[(int)(lat.Length * 0.99)]:F3} | {qps:F0} |"));
+    }
+
+    private static double Throughput(IVectorIndex index, float[][] qs, int k, int concurrency, int seconds)
     {
         long done = 0;
         var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
