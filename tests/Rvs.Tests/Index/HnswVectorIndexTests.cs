@@ -26,8 +26,9 @@ public sealed class HnswVectorIndexTests : IDisposable
     [Fact]
     public void hnsw_search_matches_exact_on_a_small_collection()
     {
-        // A candidate list of a quarter of the collection makes the graph search effectively exhaustive here.
-        var (exact, hnsw, queries) = Build(2_000, 50, new HnswOptions(ExpansionSearch: 512));
+        // A candidate list as long as the collection makes the graph search exhaustive, so the answers must be
+        // identical; a quarter of it still missed a hit now and then, as parallel inserts vary the graph.
+        var (exact, hnsw, queries) = Build(2_000, 50, new HnswOptions(ExpansionSearch: 2_000));
         using var _ = exact;
         using var __ = hnsw;
 
