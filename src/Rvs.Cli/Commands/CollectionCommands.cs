@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Rvs.Catalog;
 using Rvs.Detection;
+using Rvs.Evaluation;
 using Rvs.Imaging;
 using Rvs.Index;
 using Rvs.Index.Garnet;
@@ -141,7 +142,7 @@ internal static class CollectionCommands
             }
             else
             {
-                PrintHits($"faces like {faceId} ({face.Label ?? face.Path})", hits, face.Label);
+                PrintHits($"faces like {faceId} ({face.Label ?? face.Path})", hits, face.Label, SamePersonThreshold(faces));
             }
 
             return 0;
@@ -260,7 +261,7 @@ internal static class CollectionCommands
         var queryLabel = request.Label ?? itself.Select(i => i.Label).FirstOrDefault(l => l is not null);
         if (request.HtmlPath is { } sheet)
         {
-            File.WriteAllText(sheet, ContactSheet.Render(request.Name, request.Photo, found.Select(f => f.Face).ToList(), results, queryLabel, faces));
+            File.WriteAllText(sheet, ContactSheet.Render(request.Name, request.Photo, found.Select(f => f.Face).ToList(), results, queryLabel, faces, SamePersonThreshold(faces)));
             Console.Error.WriteLine($"contact sheet written to {Path.GetFullPath(sheet)}");
         }
 
@@ -272,7 +273,7 @@ internal static class CollectionCommands
 
         foreach (var (i, hits) in results)
         {
-            PrintHits($"{request.Name}: face {i} of {found.Count}", hits, queryLabel);
+            PrintHits($"{request.Name}: face {i} of {found.Count}", hits, queryLabel, SamePersonThreshold(faces));
         }
     }
 
@@ -303,9 +304,23 @@ internal static class CollectionCommands
         }
     }
 
-    public static void PrintHits(string title, IReadOnlyList<SearchHit> hits, string? queryLabel)
+    /// <summary>
+    /// The distance below which two faces are likely the same person, as measured on LFW for exactly this
+    /// collection's models; null when none was measured for them (then no result is marked).
+    /// </summary>
+    public static float? SamePersonThreshold(FaceCollection faces) =>
+        VerificationThresholds.Load(VerificationThresholds.DefaultPath).TryGetValue(faces.Pipeline.Name, out var t) && t.ModelId == faces.Pipeline.ModelId
+            ? (float)t.Threshold
+            : null;
+
+    public static void PrintHits(string title, IReadOnlyList<SearchHit> hits, string? queryLabel, float? samePerson)
     {
         var table = new Table().Title(Markup.Escape(title)).AddColumns("rank", "label (or file)", "distance", "similarity", "face id");
+        if (samePerson is not null)
+        {
+            table.AddColumn($"same person? (d < {samePerson:0.00})");
+        }
+
         foreach (var hit in hits)
         {
             var name = Markup.Escape(hit.Label ?? Path.GetFileName(hit.Path));
@@ -314,7 +329,8 @@ internal static class CollectionCommands
                 name = $"[green]{name}[/]";
             }
 
-            table.AddRow($"{hit.Rank}", name, $"{hit.Distance:0.000}", $"{hit.Similarity:0.000}", $"{hit.FaceId}");
+            string[] cells = [$"{hit.Rank}", name, $"{hit.Distance:0.000}", $"{hit.Similarity:0.000}", $"{hit.FaceId}"];
+            table.AddRow(samePerson is null ? cells : [.. cells, hit.Distance < samePerson ? "likely" : ""]);
         }
 
         AnsiConsole.Write(table);

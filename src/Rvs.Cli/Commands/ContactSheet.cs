@@ -15,7 +15,7 @@ namespace Rvs.Cli.Commands;
 internal static class ContactSheet
 {
     public static string Render(string queryName, byte[] queryPhoto, IReadOnlyList<DetectedFace> faces,
-        IReadOnlyList<(int Face, List<SearchHit> Hits)> results, string? queryLabel, FaceCollection collection)
+        IReadOnlyList<(int Face, List<SearchHit> Hits)> results, string? queryLabel, FaceCollection collection, float? samePerson)
     {
         var photo = ImageDecoder.Decode(queryPhoto, maxSide: 800);
         var scale = (float)photo.Image.Width / photo.OriginalWidth;
@@ -41,11 +41,13 @@ internal static class ContactSheet
             figure.same { border-color: #00a152; background: #eefaf2; }
             figure img { width: 112px; height: 112px; border-radius: 4px; }
             figcaption { font-size: 13px; word-break: break-word; } .d { color: #666; font-variant-numeric: tabular-nums; }
+            .likely { display: inline-block; margin-top: 2px; padding: 0 6px; border-radius: 9px; background: #e3f2fd; color: #0d47a1; font-size: 12px; }
             </style></head><body>
-            <h1>Faces most like <code>{{E(queryName)}}</code>{{(queryLabel is null ? "" : $" ({E(queryLabel)})")}}</h1>
+            <h1>Faces most like <code>{{E(queryName)}}</code>{{(queryLabel is null ? "" : $" ({E(queryLabel.Replace('_', ' '))})")}}</h1>
             <div class="query"><img alt="query photo" src="data:image/jpeg;base64,{{Convert.ToBase64String(queryJpeg)}}"></div>
             <p>{{faces.Count}} face(s) found; searched face(s) boxed in green. Collection: {{E(collection.Directory)}} ({{E(collection.Pipeline.Name)}}).
-            Distance is L2 between unit embeddings (0 = identical; similarity = 1 − d²/2).</p>
+            Distance is L2 between unit embeddings (0 = identical; similarity = 1 − d²/2).{{(samePerson is null ? "" : $" “likely same person” marks d < {samePerson:0.000}, the threshold that separates LFW's same and different pairs best.")}}
+            Green frames: the same label as the query.</p>
             """);
         foreach (var (face, hits) in results)
         {
@@ -56,8 +58,9 @@ internal static class ContactSheet
                 var thumbnail = collection.GetThumbnail(hit.FaceId);
                 var image = thumbnail is null ? "" : $"<img alt=\"face {hit.FaceId}\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(thumbnail)}\">";
                 var css = queryLabel is not null && hit.Label == queryLabel ? " class=\"same\"" : "";
+                var likely = hit.Distance < samePerson ? "<br><span class=\"likely\">likely same person</span>" : "";
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<figure{css}>{image}<figcaption>#{hit.Rank} {E(hit.Label ?? Path.GetFileName(hit.Path))}<br><span class=\"d\">d = {hit.Distance:0.000}</span></figcaption></figure>\n");
+                    $"<figure{css}>{image}<figcaption>#{hit.Rank} {E(hit.Label?.Replace('_', ' ') ?? Path.GetFileName(hit.Path))}<br><span class=\"d\">d = {hit.Distance:0.000}</span>{likely}</figcaption></figure>\n");
             }
 
             html.Append("</div>\n");

@@ -96,3 +96,23 @@ public class CliTests
         }
     }
 }
+
+public class VerifyCliTests
+{
+    [Fact]
+    public void verify_says_same_person_for_two_photos_of_one_person_and_different_for_two_people()
+    {
+        var same = CliRunner.Run("verify", TestData.LfwPhoto("Colin_Powell", 1), TestData.LfwPhoto("Colin_Powell", 2), "--json");
+        var different = CliRunner.Run("verify", TestData.LfwPhoto("Colin_Powell", 1), TestData.LfwPhoto("George_W_Bush", 1), "--json");
+
+        Assert.Equal(0, same.ExitCode);
+        using var sameJson = JsonDocument.Parse(same.Stdout);
+        using var differentJson = JsonDocument.Parse(different.Stdout);
+        Assert.True(sameJson.RootElement.GetProperty("same_person").GetBoolean());
+        Assert.False(differentJson.RootElement.GetProperty("same_person").GetBoolean());
+        var threshold = sameJson.RootElement.GetProperty("threshold").GetDouble();
+        Assert.True(sameJson.RootElement.GetProperty("distance").GetDouble() < threshold);
+        Assert.True(differentJson.RootElement.GetProperty("distance").GetDouble() >= threshold);
+        Assert.InRange(sameJson.RootElement.GetProperty("threshold_accuracy").GetDouble(), 0.98, 1.0);
+    }
+}
