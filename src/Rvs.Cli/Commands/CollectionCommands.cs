@@ -309,9 +309,7 @@ internal static class CollectionCommands
     /// collection's models; null when none was measured for them (then no result is marked).
     /// </summary>
     public static float? SamePersonThreshold(FaceCollection faces) =>
-        VerificationThresholds.Load(VerificationThresholds.DefaultPath).TryGetValue(faces.Pipeline.Name, out var t) && t.ModelId == faces.Pipeline.ModelId
-            ? (float)t.Threshold
-            : null;
+        VerificationThresholds.Find(VerificationThresholds.DefaultPath, faces.Pipeline.ModelId) is { } t ? (float)t.Threshold : null;
 
     public static void PrintHits(string title, IReadOnlyList<SearchHit> hits, string? queryLabel, float? samePerson)
     {

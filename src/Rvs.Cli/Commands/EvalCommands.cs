@@ -20,7 +20,7 @@ internal static class EvalCommands
             .AcceptOnlyFromAmong("exact", "hnsw");
         var output = new Option<string>("--out") { Description = "Folder for results.json and results.md.", DefaultValueFactory = _ => "eval-results" };
         var noCache = new Option<bool>("--no-cache") { Description = "Embed again even if cached embeddings exist." };
-        var mirror = new Option<bool>("--mirror") { Description = "mtcnn-facenet: add each face's mirror-image embedding (test-time augmentation)." };
+        var mirror = new Option<bool>("--mirror") { Description = "Also evaluate mtcnn-facenet with each face's mirror-image embedding added (test-time augmentation), as an extra row." };
         var saveThresholds = new Option<string?>("--save-thresholds") { Description = "Also write the same-person thresholds found (e.g. models/verification.json)." };
         var command = new Command("eval", "Evaluate the pipelines on LFW: retrieval (rank1, hit@20, precision@20, mAP@20) and 10-fold pair verification.")
         {
@@ -37,10 +37,15 @@ internal static class EvalCommands
                 SearchFactory = SearchFor(parse.GetValue(index)!),
             };
             var results = new List<PipelineResult>();
-            foreach (var name in names)
+            var variants = names.SelectMany(name => name == PipelineNames.MtcnnFaceNet && parse.GetValue(mirror)
+                ? new[] { (Name: name, Mirror: false), (Name: name, Mirror: true) }
+                : [(Name: name, Mirror: false)]);
+            foreach (var (name, withMirror) in variants)
             {
-                using var embedder = PipelineFactory.Create(name, addMirror: parse.GetValue(mirror));
-                results.Add(Progress.Run($"embedding LFW ({name})", progress => LfwEvaluation.Evaluate(embedder, options, progress, cancel)));
+                using var embedder = PipelineFactory.Create(name, addMirror: withMirror);
+                var row = withMirror ? name + "+mirror" : name;
+                var result = Progress.Run($"embedding LFW ({row})", progress => LfwEvaluation.Evaluate(embedder, options, progress, cancel));
+                results.Add(result with { Pipeline = row });
             }
 
             var run = EvaluationReport.CreateRun("rvs " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), parse.GetValue(index)!, results);
@@ -67,8 +72,8 @@ internal static class EvalCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             using var embedder = PipelineFactory.Create(PipelineNames.MtcnnFaceNet, Environment.ProcessorCount);
-            var thresholds = VerificationThresholds.Load(VerificationThresholds.DefaultPath);
-            if (!thresholds.TryGetValue(embedder.Name, out var threshold) || threshold.ModelId != embedder.ModelId)
+            var threshold = VerificationThresholds.Find(VerificationThresholds.DefaultPath, embedder.ModelId);
+            if (threshold is null)
             {
                 throw new InvalidOperationException($"no threshold measured for {embedder.ModelId}; run './rvs eval --pipeline {embedder.Name} --save-thresholds models/{VerificationThresholds.FileName}'");
             }

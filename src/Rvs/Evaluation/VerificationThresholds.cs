@@ -34,6 +34,10 @@ public static class VerificationThresholds
                ?? new Dictionary<string, VerificationThreshold>();
     }
 
+    /// <summary>The threshold measured for exactly these models, or null if there is none.</summary>
+    public static VerificationThreshold? Find(string path, string modelId) =>
+        Load(path).Values.FirstOrDefault(t => t.ModelId == modelId);
+
     /// <summary>Adds or replaces the pipelines' entries, keeping the others, and writes atomically.</summary>
     public static void Save(string path, IEnumerable<PipelineResult> results, string measuredOn)
     {
