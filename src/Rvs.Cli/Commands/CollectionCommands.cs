@@ -78,8 +78,11 @@ internal static class CollectionCommands
         command.SetAction((parse, cancel) => CliErrors.Run(async () =>
         {
             var directory = parse.GetValue(collection)!;
-            var name = parse.GetValue(pipeline) ?? (FaceCollection.Exists(directory) ? FaceCollection.ReadSettings(directory).Pipeline.Name : PipelineNames.MtcnnFaceNet);
-            using var embedder = PipelineFactory.Create(name);
+            var stored = FaceCollection.Exists(directory) ? FaceCollection.ReadSettings(directory).Pipeline : null;
+            var name = parse.GetValue(pipeline) ?? stored?.Name ?? PipelineNames.MtcnnFaceNet;
+            using var embedder = stored is not null && stored.Name == name
+                ? PipelineFactory.CreateMatching(name, stored.ModelId)
+                : PipelineFactory.Create(name);
             using var faces = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(embedder), backEnd.Resolve(parse, directory));
             var options = new IndexingOptions { LabelFromFolder = parse.GetValue(labels), Workers = Math.Max(1, parse.GetValue(workers)) };
             var summary = await Task.Run(() => Progress.Run<IndexingProgress, IndexingSummary>(
@@ -112,7 +115,7 @@ internal static class CollectionCommands
         {
             var file = parse.GetValue(image)!;
             using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!));
-            using var embedder = PipelineFactory.Create(faces.Pipeline.Name, Environment.ProcessorCount);
+            using var embedder = PipelineFactory.CreateMatching(faces.Pipeline.Name, faces.Pipeline.ModelId, Environment.ProcessorCount);
             var request = new SearchRequest(file.Name, ReadPhoto(file), parse.GetValue(k), parse.GetValue(threshold), parse.GetValue(face),
                 parse.GetValue(allFaces), parse.GetValue(json), parse.GetValue(html)?.FullName, parse.GetValue(label));
             SearchAndShow(faces, embedder, request);

@@ -20,11 +20,11 @@ internal static class EvalCommands
             .AcceptOnlyFromAmong("exact", "hnsw");
         var output = new Option<string>("--out") { Description = "Folder for results.json and results.md.", DefaultValueFactory = _ => "eval-results" };
         var noCache = new Option<bool>("--no-cache") { Description = "Embed again even if cached embeddings exist." };
-        var mirror = new Option<bool>("--mirror") { Description = "Also evaluate mtcnn-facenet with each face's mirror-image embedding added (test-time augmentation), as an extra row." };
+        var withPlain = new Option<bool>("--with-plain") { Description = "Also evaluate mtcnn-facenet without its mirror-image augmentation, as an extra row (mtcnn-facenet-plain)." };
         var saveThresholds = new Option<string?>("--save-thresholds") { Description = "Also write the same-person thresholds found (e.g. models/verification.json)." };
         var command = new Command("eval", "Evaluate the pipelines on LFW: retrieval (rank1, hit@20, precision@20, mAP@20) and 10-fold pair verification.")
         {
-            lfw, pairs, pipeline, index, output, noCache, mirror, saveThresholds,
+            lfw, pairs, pipeline, index, output, noCache, withPlain, saveThresholds,
         };
         command.SetAction((parse, cancel) => CliErrors.Run(() =>
         {
@@ -37,13 +37,13 @@ internal static class EvalCommands
                 SearchFactory = SearchFor(parse.GetValue(index)!),
             };
             var results = new List<PipelineResult>();
-            var variants = names.SelectMany(name => name == PipelineNames.MtcnnFaceNet && parse.GetValue(mirror)
-                ? new[] { (Name: name, Mirror: false), (Name: name, Mirror: true) }
-                : [(Name: name, Mirror: false)]);
+            var variants = names.SelectMany(name => name == PipelineNames.MtcnnFaceNet && parse.GetValue(withPlain)
+                ? new[] { (Name: name, Mirror: true), (Name: name, Mirror: false) }
+                : [(Name: name, Mirror: true)]);
             foreach (var (name, withMirror) in variants)
             {
                 using var embedder = PipelineFactory.Create(name, addMirror: withMirror);
-                var row = withMirror ? name + "+mirror" : name;
+                var row = name == PipelineNames.MtcnnFaceNet && !withMirror ? name + "-plain" : name;
                 var result = Progress.Run($"embedding LFW ({row})", progress => LfwEvaluation.Evaluate(embedder, options, progress, cancel));
                 results.Add(result with { Pipeline = row });
             }

@@ -82,7 +82,7 @@ public static class RvsServer
         var collection = FaceCollection.Open(options.CollectionDirectory, collectionOptions);
         try
         {
-            var pipeline = options.Pipeline ?? PipelineFactory.Create(collection.Settings.Pipeline.Name, options.IntraOpThreads);
+            var pipeline = options.Pipeline ?? PipelineFactory.CreateMatching(collection.Pipeline.Name, collection.Pipeline.ModelId, options.IntraOpThreads);
             try
             {
                 FaceCollection.EnsureSamePipeline(collection.Directory, collection.Pipeline, PipelineIdentity.Of(pipeline));
