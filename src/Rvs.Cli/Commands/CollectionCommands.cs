@@ -115,7 +115,7 @@ internal static class CollectionCommands
         {
             var file = parse.GetValue(image)!;
             using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!));
-            using var embedder = PipelineFactory.CreateMatching(faces.Pipeline.Name, faces.Pipeline.ModelId, Environment.ProcessorCount);
+            using var embedder = PipelineFactory.CreateMatching(faces.Pipeline.Name, faces.Pipeline.ModelId);
             var request = new SearchRequest(file.Name, ReadPhoto(file), parse.GetValue(k), parse.GetValue(threshold), parse.GetValue(face),
                 parse.GetValue(allFaces), parse.GetValue(json), parse.GetValue(html)?.FullName, parse.GetValue(label));
             SearchAndShow(faces, embedder, request);

@@ -41,7 +41,7 @@ internal static class DemoCommand
 
             // Reopened so the search gets the index kind that suits the collection's final size.
             using var collectionForSearch = CollectionCommands.OpenExisting(directory);
-            using var queryEmbedder = PipelineFactory.CreateMatching(collectionForSearch.Pipeline.Name, collectionForSearch.Pipeline.ModelId, Environment.ProcessorCount);
+            using var queryEmbedder = PipelineFactory.CreateMatching(collectionForSearch.Pipeline.Name, collectionForSearch.Pipeline.ModelId);
             var wanted = parse.GetValue(sample)!.Replace('\\', '/');
             var image = collectionForSearch.GetImages(ImageStatus.Indexed).FirstOrDefault(i => i.Path.EndsWith("/" + wanted, StringComparison.Ordinal))
                 ?? throw new InvalidOperationException($"the sample photo {wanted} is not in the collection");

@@ -71,7 +71,7 @@ internal static class EvalCommands
         var command = new Command("verify", "Decide whether two photos show the same person, by the threshold measured on LFW.") { first, second, json };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            using var embedder = PipelineFactory.Create(PipelineNames.MtcnnFaceNet, Environment.ProcessorCount);
+            using var embedder = PipelineFactory.Create(PipelineNames.MtcnnFaceNet);
             var threshold = VerificationThresholds.Find(VerificationThresholds.DefaultPath, embedder.ModelId);
             if (threshold is null)
             {

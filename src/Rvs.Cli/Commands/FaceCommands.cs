@@ -20,7 +20,7 @@ internal static class FaceCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var photo = ImageDecoder.DecodeFile(parse.GetValue(image)!.FullName);
-            using var detector = PipelineFactory.CreateDetector(new MtcnnOptions { MinFaceSize = parse.GetValue(minFace), IntraOpThreads = Environment.ProcessorCount });
+            using var detector = PipelineFactory.CreateDetector(new MtcnnOptions { MinFaceSize = parse.GetValue(minFace) });
             var faces = detector.Detect(photo.Image).Select(f => f.Scaled(photo.Scale)).ToList();
 
             if (parse.GetValue(annotate) is { } output)
@@ -53,7 +53,7 @@ internal static class FaceCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var photo = ImageDecoder.DecodeFile(parse.GetValue(image)!.FullName);
-            using var embedder = PipelineFactory.Create(parse.GetValue(pipeline)!, Environment.ProcessorCount, new MtcnnOptions { MinFaceSize = parse.GetValue(minFace) });
+            using var embedder = PipelineFactory.Create(parse.GetValue(pipeline)!, detection: new MtcnnOptions { MinFaceSize = parse.GetValue(minFace) });
             var faces = embedder.Embed(photo);
             if (embedder.Name == PipelineNames.ResNet)
             {

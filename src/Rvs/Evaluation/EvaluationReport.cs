@@ -104,8 +104,9 @@ public static class EvaluationReport
         }
     }
 
-    private static string Percent(double fraction, int decimals = 1) =>
-        (fraction * 100).ToString(decimals == 0 ? "0" : "0.0", CultureInfo.InvariantCulture) + "%";
+    /// <summary>Two decimals by default: the pipelines worth comparing differ in the second one.</summary>
+    private static string Percent(double fraction, int decimals = 2) =>
+        (fraction * 100).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + "%";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

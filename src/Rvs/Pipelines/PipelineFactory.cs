@@ -8,7 +8,11 @@ namespace Rvs.Pipelines;
 public static class PipelineFactory
 {
     /// <param name="name">One of <see cref="PipelineNames.All"/>.</param>
-    /// <param name="intraOpThreads">ONNX Runtime threads per model: 1 when many photos run in parallel, all cores for one query.</param>
+    /// <param name="intraOpThreads">
+    /// ONNX Runtime threads per model. 1 is best even for a single query: these networks are so small that
+    /// splitting them over threads costs more than it saves (one photo at a time, 2 threads ran at 14 images/s
+    /// against 61 images/s for two photos in parallel on one thread each; `Rvs.Bench pipeline`, docs/BENCHMARKS.md).
+    /// </param>
     /// <param name="detection">MTCNN settings for the face pipelines.</param>
     /// <param name="addMirror">
     /// mtcnn-facenet: also embed each face mirrored and add the vectors (see <see cref="MobileFaceNetEmbedder"/>).

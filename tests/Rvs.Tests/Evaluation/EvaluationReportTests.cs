@@ -55,8 +55,8 @@ public sealed class EvaluationReportTests : IDisposable
         var markdown = EvaluationReport.ToMarkdown(Run());
 
         Assert.Contains("| pipeline | report | rank1 |", markdown, StringComparison.Ordinal);
-        Assert.Contains("| resnet | 9% | 12.3% | 50.0% | 25.0% | 20.0% | 70.0% ± 1.2% |", markdown, StringComparison.Ordinal);
-        Assert.Contains("| mtcnn-facenet | 62% | 95.0% |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| resnet | 9% | 12.34% | 50.00% | 25.00% | 20.00% | 70.00% ± 1.23% |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| mtcnn-facenet | 62% | 95.00% |", markdown, StringComparison.Ordinal);
         Assert.Contains("| 17 / 13233 |", markdown, StringComparison.Ordinal);
         Assert.Contains("0123456789abcdef", markdown, StringComparison.Ordinal);
     }
