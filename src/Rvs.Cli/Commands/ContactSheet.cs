@@ -43,7 +43,7 @@ internal static class ContactSheet
             figcaption { font-size: 13px; word-break: break-word; } .d { color: #666; font-variant-numeric: tabular-nums; }
             .likely { display: inline-block; margin-top: 2px; padding: 0 6px; border-radius: 9px; background: #e3f2fd; color: #0d47a1; font-size: 12px; }
             </style></head><body>
-            <h1>Faces most like <code>{{E(queryName)}}</code>{{(queryLabel is null ? "" : $" ({E(queryLabel.Replace('_', ' '))})")}}</h1>
+            <h1>Faces most like <code>{{E(queryName)}}</code>{{(queryLabel is null ? "" : $" ({E(Display(queryLabel))})")}}</h1>
             <div class="query"><img alt="query photo" src="data:image/jpeg;base64,{{Convert.ToBase64String(queryJpeg)}}"></div>
             <p>{{faces.Count}} face(s) found; searched face(s) boxed in green. Collection: {{E(collection.Directory)}} ({{E(collection.Pipeline.Name)}}).
             Distance is L2 between unit embeddings (0 = identical; similarity = 1 − d²/2).{{(samePerson is null ? "" : $" “likely same person” marks d < {samePerson:0.000}, the threshold that separates LFW's same and different pairs best.")}}
@@ -52,7 +52,7 @@ internal static class ContactSheet
         foreach (var (face, hits) in results)
         {
             var same = queryLabel is null ? 0 : hits.Count(h => h.Label == queryLabel);
-            html.Append(CultureInfo.InvariantCulture, $"<h2>Face {face}: {hits.Count} results{(queryLabel is null ? "" : $", {same} of them {E(queryLabel)}")}</h2>\n<div class=\"grid\">\n");
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Face {face}: {hits.Count} results{(queryLabel is null ? "" : $", {same} of them {E(Display(queryLabel))}")}</h2>\n<div class=\"grid\">\n");
             foreach (var hit in hits)
             {
                 var thumbnail = collection.GetThumbnail(hit.FaceId);
@@ -60,7 +60,7 @@ internal static class ContactSheet
                 var css = queryLabel is not null && hit.Label == queryLabel ? " class=\"same\"" : "";
                 var likely = hit.Distance < samePerson ? "<br><span class=\"likely\">likely same person</span>" : "";
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<figure{css}>{image}<figcaption>#{hit.Rank} {E(hit.Label?.Replace('_', ' ') ?? Path.GetFileName(hit.Path))}<br><span class=\"d\">d = {hit.Distance:0.000}</span>{likely}</figcaption></figure>\n");
+                    $"<figure{css}>{image}<figcaption>#{hit.Rank} {E(hit.Label is null ? Path.GetFileName(hit.Path) : Display(hit.Label))}<br><span class=\"d\">d = {hit.Distance:0.000}</span>{likely}</figcaption></figure>\n");
             }
 
             html.Append("</div>\n");
@@ -71,4 +71,7 @@ internal static class ContactSheet
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>Labels taken from folder names (LFW's "Colin_Powell") read better with spaces.</summary>
+    private static string Display(string label) => label.Replace('_', ' ');
 }
