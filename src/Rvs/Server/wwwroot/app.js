@@ -39,6 +39,25 @@ async function apiError(response) {
   return `the server answered ${response.status} ${response.statusText}`;
 }
 
+// Fetches JSON for the request numbered `ticket`; null when a newer request has replaced it or the server refused
+// (the refusal is shown). Network failures are shown too, so callers only handle a real result.
+async function fetchForTicket(ticket, url, options) {
+  try {
+    const response = await fetch(url, options);
+    if (ticket !== state.ticket) return null;
+    if (!response.ok) {
+      setStatus(await apiError(response), 'error');
+      return null;
+    }
+
+    const result = await response.json();
+    return ticket === state.ticket ? result : null;
+  } catch (e) {
+    if (ticket === state.ticket) setStatus(`The search failed: ${e.message}`, 'error');
+    return null;
+  }
+}
+
 async function loadStats() {
   try {
     const response = await fetch('/api/stats');
@@ -76,37 +95,26 @@ async function search(faceIndex) {
   form.append('k', String(K));
   if (faceIndex !== null) form.append('face', String(faceIndex));
   setStatus(faceIndex === null ? 'Finding faces and searching…' : `Searching face ${faceIndex + 1}…`, 'loading');
-  try {
-    const response = await fetch('/api/search', { method: 'POST', body: form });
-    if (ticket !== state.ticket) return;
-    if (!response.ok) {
-      setStatus(await apiError(response), 'error');
-      return;
-    }
-
-    const result = await response.json();
-    if (ticket !== state.ticket) return;
-    state.faces = result.faces;
-    state.face = result.face;
-    drawQueryBoxes();
-    if (result.faces.length === 0) {
-      ui.caption.textContent = `${state.file.name}: no face found`;
-      showHits([], 'No face found in this photo', false);
-      setStatus('No face was found in this photo. Try one where a face is clearly visible.', 'error');
-      return;
-    }
-
-    const n = result.faces.length;
-    ui.caption.textContent = n === 1
-      ? `${state.file.name}: one face found`
-      : `${state.file.name}: ${n} faces found; click a box to search that face`;
-    state.photoHits = result.hits;
-    state.photoTitle = n === 1 ? 'Nearest faces' : `Nearest faces to face ${result.face + 1} of ${n}`;
-    showHits(result.hits, state.photoTitle, false);
-    setStatus('', null);
-  } catch (e) {
-    if (ticket === state.ticket) setStatus(`The search failed: ${e.message}`, 'error');
+  const result = await fetchForTicket(ticket, '/api/search', { method: 'POST', body: form });
+  if (!result) return;
+  state.faces = result.faces;
+  state.face = result.face;
+  drawQueryBoxes();
+  if (result.faces.length === 0) {
+    ui.caption.textContent = `${state.file.name}: no face found`;
+    showHits([], 'No face found in this photo', false);
+    setStatus('No face was found in this photo. Try one where a face is clearly visible.', 'error');
+    return;
   }
+
+  const n = result.faces.length;
+  ui.caption.textContent = n === 1
+    ? `${state.file.name}: one face found`
+    : `${state.file.name}: ${n} faces found; click a box to search that face`;
+  state.photoHits = result.hits;
+  state.photoTitle = n === 1 ? 'Nearest faces' : `Nearest faces to face ${result.face + 1} of ${n}`;
+  showHits(result.hits, state.photoTitle, false);
+  setStatus('', null);
 }
 
 function clearBoxes(stage) {
@@ -222,21 +230,10 @@ async function moreLikeThis() {
   ui.dialog.close();
   const ticket = ++state.ticket;
   setStatus(`Finding faces like ${shown(hit.label) || 'this one'}…`, 'loading');
-  try {
-    const response = await fetch(`/api/faces/${encodeURIComponent(hit.face_id)}/similar?k=${K}`);
-    if (ticket !== state.ticket) return;
-    if (!response.ok) {
-      setStatus(await apiError(response), 'error');
-      return;
-    }
-
-    const result = await response.json();
-    if (ticket !== state.ticket) return;
-    showHits(result.hits, `Faces like ${shown(hit.label) || 'face #' + hit.face_id}`, true);
-    setStatus('', null);
-  } catch (e) {
-    if (ticket === state.ticket) setStatus(`The search failed: ${e.message}`, 'error');
-  }
+  const result = await fetchForTicket(ticket, `/api/faces/${encodeURIComponent(hit.face_id)}/similar?k=${K}`);
+  if (!result) return;
+  showHits(result.hits, `Faces like ${shown(hit.label) || 'face #' + hit.face_id}`, true);
+  setStatus('', null);
 }
 
 ui.input.addEventListener('change', () => {
