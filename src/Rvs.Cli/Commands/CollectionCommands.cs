@@ -245,12 +245,8 @@ internal static class CollectionCommands
 
         var chosen = request.AllFaces ? Enumerable.Range(0, found.Count).ToList() : [ChooseFace(request.Face, found.Count)];
         var itself = faces.FindImagesWithContent(request.Photo);
-        var excluded = itself.Select(i => i.ImageId).ToHashSet();
-        var overFetch = itself.Sum(i => i.FaceCount);
-        var searches = chosen.Select(i => (Face: i, Result: faces.SearchWithStatus(found[i].Embedding, request.K + overFetch, request.Threshold))).ToList();
-        var results = searches.Select(s => (s.Face, Hits: s.Result.Hits
-                .Where(h => !excluded.Contains(h.ImageId)).Take(request.K).Select((h, r) => h with { Rank = r + 1 }).ToList()))
-            .ToList();
+        var searches = chosen.Select(i => (Face: i, Result: faces.SearchWithStatus(found[i].Embedding, request.K, request.Threshold, itself))).ToList();
+        var results = searches.Select(s => (s.Face, Hits: s.Result.Hits.ToList())).ToList();
         var unavailable = searches.SelectMany(s => s.Result.Unavailable).Distinct().ToList();
         foreach (var shard in unavailable)
         {

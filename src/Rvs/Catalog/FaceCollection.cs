@@ -180,8 +180,21 @@ public sealed class FaceCollection : IDisposable
     /// Like <see cref="Search"/>, but a back end that allows partial answers (garnet with AllowPartial) may return
     /// the reachable shards' hits, marked partial with the unreachable shards named, instead of failing.
     /// </summary>
-    public CollectionSearchResult SearchWithStatus(ReadOnlySpan<float> query, int k, float? maxDistance = null)
+    /// <param name="query">An L2-normalised embedding of this collection's pipeline.</param>
+    /// <param name="k">How many hits.</param>
+    /// <param name="maxDistance">Only hits closer than this.</param>
+    /// <param name="excludeImages">Photos whose faces are left out, e.g. the query photo itself when it is in the
+    /// collection (see <see cref="FindImagesWithContent"/>); the remaining hits are ranked from 1.</param>
+    public CollectionSearchResult SearchWithStatus(ReadOnlySpan<float> query, int k, float? maxDistance = null, IReadOnlyCollection<ImageRecord>? excludeImages = null)
     {
+        if (excludeImages is { Count: > 0 })
+        {
+            var excluded = excludeImages.Select(i => i.ImageId).ToHashSet();
+            var wider = SearchWithStatus(query, k + excludeImages.Sum(i => i.FaceCount), maxDistance);
+            var kept = wider.Hits.Where(h => !excluded.Contains(h.ImageId)).Take(k).Select((h, r) => h with { Rank = r + 1 }).ToList();
+            return wider with { Hits = kept };
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (query.Length != Settings.Pipeline.Dimensions)
         {

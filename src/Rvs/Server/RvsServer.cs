@@ -254,7 +254,9 @@ public static class RvsServer
                 $"face {index} was asked for, but the photo has {faces.Count} face{(faces.Count == 1 ? "" : "s")} (0..{faces.Count - 1})");
         }
 
-        var hits = state.Collection.Search(faces[index].Embedding, k!.Value);
+        // A photo that is itself in the collection would otherwise come back first at distance 0.
+        var itself = state.Collection.FindImagesWithContent(upload.Bytes);
+        var hits = state.Collection.SearchWithStatus(faces[index].Embedding, k!.Value, excludeImages: itself).Hits;
         return Results.Ok(new SearchResponse(found, index, hits.Select(ToApiHit).ToList()));
     }
 

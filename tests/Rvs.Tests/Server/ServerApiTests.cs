@@ -16,6 +16,19 @@ public sealed class ServerApiTests(ServerFixture fixture)
         return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
     }
 
+    [Fact]
+    public async Task A_photo_that_is_in_the_collection_is_not_its_own_first_result()
+    {
+        var person = ServerFixture.People[0];
+        var (status, body) = await PostSearch(ServerFixture.PhotoForm(File.ReadAllBytes(TestData.LfwPhoto(person, 1))));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var hits = body.GetProperty("hits").EnumerateArray().ToList();
+        Assert.All(hits, h => Assert.True(h.GetProperty("distance").GetSingle() > 0.01f, "the photo itself is left out"));
+        Assert.Equal(person, hits[0].GetProperty("label").GetString());
+        Assert.Equal(Enumerable.Range(1, hits.Count), hits.Select(h => h.GetProperty("rank").GetInt32()));
+    }
+
     [Theory]
     [InlineData("George_W_Bush")]
     [InlineData("Colin_Powell")]
