@@ -13,8 +13,7 @@ internal static class DetectionBenchmark
 {
     public static int Run(string[] args)
     {
-        var i = Array.IndexOf(args, "--lfw");
-        var lfw = i >= 0 && i + 1 < args.Length ? args[i + 1] : Path.Combine("..", "shared", "data", "lfw.tgz");
+        var lfw = BenchArguments.Lfw(args);
         using var detector = PipelineFactory.CreateDetector();
         var clock = Stopwatch.StartNew();
         var results = PhotoSource.Enumerate(lfw)

@@ -15,9 +15,9 @@ internal static class PipelineBenchmark
 {
     public static int Run(string[] args)
     {
-        var lfw = Argument(args, "--lfw") ?? Path.Combine("..", "shared", "data", "lfw.tgz");
-        var count = int.Parse(Argument(args, "--count") ?? "1000", CultureInfo.InvariantCulture);
-        var pipelineName = Argument(args, "--pipeline") ?? PipelineNames.MtcnnFaceNet;
+        var lfw = BenchArguments.Lfw(args);
+        var count = int.Parse(BenchArguments.Value(args, "--count") ?? "1000", CultureInfo.InvariantCulture);
+        var pipelineName = BenchArguments.Value(args, "--pipeline") ?? PipelineNames.MtcnnFaceNet;
         var cores = Environment.ProcessorCount;
 
         var photos = PhotoSource.Enumerate(lfw).Take(count).ToList();
@@ -44,11 +44,5 @@ internal static class PipelineBenchmark
             .Select(p => pipeline.Embed(ImageDecoder.Decode(p.Bytes)).Count)
             .ToList();
         return (clock.Elapsed.TotalSeconds, counts.Sum(), counts.Count(c => c > 0));
-    }
-
-    private static string? Argument(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -18,9 +18,9 @@ internal static class QueryBenchmark
 {
     public static int Run(string[] args)
     {
-        var directory = Argument(args, "--collection") ?? "lfw-collection";
-        var source = Argument(args, "--lfw") ?? Path.Combine("..", "shared", "data", "lfw.tgz");
-        var count = int.Parse(Argument(args, "--queries") ?? "200", CultureInfo.InvariantCulture);
+        var directory = BenchArguments.Value(args, "--collection") ?? "lfw-collection";
+        var source = BenchArguments.Lfw(args);
+        var count = int.Parse(BenchArguments.Value(args, "--queries") ?? "200", CultureInfo.InvariantCulture);
         var photos = PhotoSource.Enumerate(source).Where((_, i) => i % 53 == 0).Take(count).Select(p => p.Bytes).ToList();
 
         Console.WriteLine($"{photos.Count} query photos from {source}; collection {directory}; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}");
@@ -72,11 +72,5 @@ internal static class QueryBenchmark
         var sorted = values.Order().ToList();
         var rank = (int)Math.Ceiling(percent / 100 * sorted.Count) - 1;
         return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
-    }
-
-    private static string? Argument(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

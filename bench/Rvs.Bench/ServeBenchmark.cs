@@ -21,13 +21,13 @@ internal static class ServeBenchmark
 
     public static int Run(string[] args)
     {
-        var lfw = Argument(args, "--lfw") ?? Path.Combine("..", "shared", "data", "lfw.tgz");
-        var photoCount = Int(args, "--photos", 500);
-        var queryCount = Int(args, "--queries", 200);
-        var concurrency = Int(args, "--concurrency", 8);
-        var existing = Argument(args, "--collection");
-        var slots = Argument(args, "--slots") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : (int?)null;
-        var threads = Argument(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : (int?)null;
+        var lfw = BenchArguments.Lfw(args);
+        var photoCount = BenchArguments.Int(args, "--photos", 500);
+        var queryCount = BenchArguments.Int(args, "--queries", 200);
+        var concurrency = BenchArguments.Int(args, "--concurrency", 8);
+        var existing = BenchArguments.Value(args, "--collection");
+        var slots = BenchArguments.Value(args, "--slots") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : (int?)null;
+        var threads = BenchArguments.Value(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : (int?)null;
 
         var scratch = Path.Combine(Path.GetTempPath(), $"rvs-serve-bench-{Guid.NewGuid():N}");
         try
@@ -146,14 +146,5 @@ internal static class ServeBenchmark
         double P(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {mode} | {sorted.Count} | {P(0.50):0.0} | {P(0.90):0.0} | {P(0.99):0.0} | {sorted[^1]:0.0} | {sorted.Average():0.0} | {sorted.Count / run.Seconds:0.0} | {run.Failures} |"));
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Argument(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? Argument(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -24,14 +24,7 @@ public sealed class EmbeddingCache
     public string DirectoryPath { get; }
 
     /// <summary>$XDG_CACHE_HOME/rvs/eval, or ~/.cache/rvs/eval where XDG_CACHE_HOME is unset.</summary>
-    public static string DefaultDirectory()
-    {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = !string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg)
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "rvs", "eval");
-    }
+    public static string DefaultDirectory() => UserCache.Folder("eval");
 
     /// <summary>
     /// The file of an entry. The model id can hold any character, so it enters the name only through a hash; the

