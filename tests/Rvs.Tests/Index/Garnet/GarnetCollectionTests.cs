@@ -69,7 +69,8 @@ public sealed class GarnetCollectionTests(SingleGarnetFixture fx) : IDisposable
         }
 
         var directory = Path.Combine(_root, "collection");
-        var garnet = new GarnetVectorIndexOptions(fx.Servers.Endpoints, "c" + Guid.NewGuid().ToString("N")[..8], Shards: 4, SearchEf: 200);
+        // The whole suite shares 2 cores with the server; a batch of VADDs has taken over the default 5 s there.
+        var garnet = new GarnetVectorIndexOptions(fx.Servers.Endpoints, "c" + Guid.NewGuid().ToString("N")[..8], Shards: 4, SearchEf: 200, TimeoutMs: 30_000);
         using var collection = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(SharedPipelines.FaceNet), CollectionIndexes.For(directory, "garnet", garnet: garnet));
         var summary = new CollectionIndexer(collection).Run(photos, SharedPipelines.FaceNet, new IndexingOptions { LabelFromFolder = true });
         Assert.Equal(People.Length * perPerson, summary.Indexed);
