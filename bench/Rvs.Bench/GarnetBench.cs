@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using Rvs.Index;
 using Rvs.Index.Garnet;
-using Rvs.Tests.Index.Garnet;
+using Rvs.Testing;
 
 namespace Rvs.Bench;
 
@@ -72,10 +72,10 @@ public static class GarnetBench
             Report("garnet", ef > 0 ? ef.ToString(CultureInfo.InvariantCulture) : "default", insertSeconds, n, searcher, qs, truth, truth10, k, k10, concurrency, seconds);
         }
 
-        foreach (var kind in new[] { VectorIndexFactory.Exact, VectorIndexFactory.Hnsw })
+        foreach (var kind in new[] { ExactBackEnd.KindName, HnswBackEnd.KindName })
         {
             var build = Stopwatch.StartNew();
-            using var embedded = VectorIndexFactory.Create(dims, n, new VectorIndexOptions(kind));
+            using var embedded = VectorBackEnds.Embedded.FromSettings(kind, new Dictionary<string, string>(), n).Create(dims, n);
             embedded.Add([.. Enumerable.Range(0, n).Select(i => (long)i)], data);
             var buildSeconds = build.Elapsed.TotalSeconds;
             var ef = embedded is HnswVectorIndex hnsw ? hnsw.Options.ExpansionSearch.ToString(CultureInfo.InvariantCulture) : "-";

@@ -26,11 +26,11 @@ internal static class QueryBenchmark
         Console.WriteLine($"{photos.Count} query photos from {source}; collection {directory}; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}");
         Console.WriteLine("| back end | ORT threads | faces | end to end p50 ms | p99 ms | search alone p50 ms | p99 ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (var (kind, threads) in new[] { (VectorIndexFactory.Exact, 1), (VectorIndexFactory.Hnsw, 1), (VectorIndexFactory.Exact, Environment.ProcessorCount) })
+        foreach (var (kind, threads) in new[] { (ExactBackEnd.KindName, 1), (HnswBackEnd.KindName, 1), (ExactBackEnd.KindName, Environment.ProcessorCount) })
         {
             using var pipeline = PipelineFactory.Create(PipelineNames.MtcnnFaceNet, threads);
-            // IndexKind null: measuring with a back end must not change the one the collection is set to use.
-            using var collection = FaceCollection.Open(directory, CollectionIndexes.For(directory, kind) with { IndexKind = null });
+            // A back end chosen for this run only: measuring must not change the one the collection records.
+            using var collection = FaceCollection.Open(directory, new CollectionOptions { BackEnd = VectorBackEnds.Embedded.FromSettings(kind, new Dictionary<string, string>(), 0) });
             foreach (var warm in photos.Take(5))
             {
                 Query(pipeline, collection, warm);

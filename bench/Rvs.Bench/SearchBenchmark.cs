@@ -1,3 +1,4 @@
+using Rvs.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using Rvs.Index;

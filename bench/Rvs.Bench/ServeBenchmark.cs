@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
+using Rvs.Index;
 using Rvs.Catalog;
 using Rvs.Pipelines;
 using Rvs.Server;
@@ -102,7 +103,7 @@ internal static class ServeBenchmark
 
         var directory = keep ?? Path.Combine(scratch, "collection");
         using var pipeline = PipelineFactory.Create(PipelineNames.MtcnnFaceNet);
-        using var collection = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(pipeline), CollectionIndexes.For(directory));
+        using var collection = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(pipeline), new CollectionOptions());
         var summary = new CollectionIndexer(collection).Run(folder, pipeline, new IndexingOptions { LabelFromFolder = true });
         Console.WriteLine($"indexed {summary.Indexed} photos ({summary.Faces} faces, {summary.NoFace} without a face) in {summary.Elapsed.TotalSeconds:0.0} s");
         return directory;

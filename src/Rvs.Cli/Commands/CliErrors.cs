@@ -1,14 +1,29 @@
-using Rvs.Imaging;
+using Rvs.Errors;
 
 namespace Rvs.Cli.Commands;
 
 /// <summary>
-/// Turns the failures a user can cause (a missing file, an unreadable photo, a bad option) into one clear line
-/// on stderr and a non-zero exit code, instead of a stack trace.
+/// The one place failures become exit codes. A user-facing <see cref="RvsException"/> is one line on stderr and the
+/// exit code of its category; anything else is a bug in rvs, said so, with the exception's type to report.
 /// </summary>
 internal static class CliErrors
 {
+    /// <summary>The user asked for something that cannot be done (bad input, no face, missing file, damaged collection).</summary>
     public const int Failure = 1;
+
+    /// <summary>The vector back end (e.g. a Garnet shard) could not answer: try again once it is back.</summary>
+    public const int Unavailable = 3;
+
+    /// <summary>A bug: an exception rvs did not expect (sysexits' EX_SOFTWARE).</summary>
+    public const int Bug = 70;
+
+    public const int Cancelled = 130;
+
+    public static int ExitCode(ErrorCategory category) => category switch
+    {
+        ErrorCategory.IndexUnavailable => Unavailable,
+        _ => Failure,
+    };
 
     public static async Task<int> Run(Func<Task<int>> action)
     {
@@ -19,13 +34,23 @@ internal static class CliErrors
         catch (OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("rvs: cancelled");
-            return 130;
+            return Cancelled;
         }
-        catch (Exception e) when (e is ImageDecodeException or FileNotFoundException or DirectoryNotFoundException
-                                       or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (RvsException e)
         {
             await Console.Error.WriteLineAsync($"rvs: {e.Message}");
+            return ExitCode(e.Category);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file system refused (disk full, permissions): the user can act on its message.
+            await Console.Error.WriteLineAsync($"rvs: {e.Message}");
             return Failure;
+        }
+        catch (Exception e)
+        {
+            await Console.Error.WriteLineAsync($"rvs: internal error (a bug in rvs, please report it): {e.GetType().Name}: {e.Message}");
+            return Bug;
         }
     }
 

@@ -11,7 +11,7 @@ internal static class CommandCatalog
         FaceCommands.Detect(),
         FaceCommands.Embed(),
         CollectionCommands.Index(),
-        CollectionCommands.Search(),
+        SearchCommand.Search(),
         CollectionCommands.Similar(),
         CollectionCommands.Remove(),
         CollectionCommands.Stats(),

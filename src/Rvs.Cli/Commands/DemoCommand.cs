@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Rvs.Catalog;
+using Rvs.Errors;
 using Rvs.Pipelines;
+using Rvs.Search;
 using Rvs.Sources;
 
 namespace Rvs.Cli.Commands;
@@ -26,7 +28,7 @@ internal static class DemoCommand
             var source = await LfwLocator.LocateAsync(parse.GetValue(lfw), null, cancel);
             var directory = parse.GetValue(collection)!;
             using var embedder = PipelineFactory.Create(PipelineNames.MtcnnFaceNet);
-            using (var faces = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(embedder), CollectionIndexes.For(directory)))
+            using (var faces = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(embedder), new CollectionOptions { BackEnds = BackEndOptions.Known }))
             {
                 Console.Error.WriteLine($"indexing {source} into {directory} (a second run only checks what is new)");
                 var summary = await Task.Run(() => Progress.Run<IndexingProgress, IndexingSummary>(
@@ -41,14 +43,14 @@ internal static class DemoCommand
 
             // Reopened so the search gets the index kind that suits the collection's final size.
             using var collectionForSearch = CollectionCommands.OpenExisting(directory);
-            using var queryEmbedder = PipelineFactory.CreateMatching(collectionForSearch.Pipeline.Name, collectionForSearch.Pipeline.ModelId);
+            // The collection was made with (or checked against) this very pipeline, so it embeds the query too.
             var wanted = parse.GetValue(sample)!.Replace('\\', '/');
             var image = collectionForSearch.GetImages(ImageStatus.Indexed).FirstOrDefault(i => i.Path.EndsWith("/" + wanted, StringComparison.Ordinal))
-                ?? throw new InvalidOperationException($"the sample photo {wanted} is not in the collection");
-            var photo = collectionForSearch.GetPhotoBytes(image.ImageId) ?? throw new InvalidOperationException($"the sample photo {image.Path} can no longer be read");
+                ?? throw new NotFoundException($"the sample photo {wanted} is not in the collection");
+            var photo = collectionForSearch.GetPhotoBytes(image.ImageId) ?? throw new NotFoundException($"the sample photo {image.Path} can no longer be read");
             var html = Path.Combine(directory, "demo.html");
-            CollectionCommands.SearchAndShow(collectionForSearch, queryEmbedder, new CollectionCommands.SearchRequest(
-                Path.GetFileName(wanted), photo, parse.GetValue(k), null, null, false, false, html, image.Label));
+            var result = new PhotoSearch(collectionForSearch, embedder).Run(new PhotoSearchRequest(photo, CollectionCommands.CheckK(parse.GetValue(k))));
+            SearchCommand.Show(collectionForSearch, result, new SearchCommand.Display(Path.GetFileName(wanted), photo, Json: false, html, image.Label));
             return 0;
         }));
         return command;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
-using Rvs.Catalog;
 using Rvs.Server;
 
 namespace Rvs.Cli.Commands;
@@ -36,31 +35,27 @@ internal static class ServeCommands
             }
         });
 
+        var backEnd = new BackEndOptions();
         var command = new Command("serve", "Serve a collection over HTTP: a search-by-photo web page and a JSON API (/openapi/v1.json).")
         {
             collection, urls, apiKey, maxUpload,
         };
+        backEnd.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliErrors.Run(async () =>
         {
-            try
+            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+            var directory = parse.GetValue(collection)!.FullName;
+            await using var app = RvsServer.Build(new ServerOptions
             {
-                var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
-                await using var app = RvsServer.Build(new ServerOptions
-                {
-                    CollectionDirectory = parse.GetValue(collection)!.FullName,
-                    Urls = parse.GetValue(urls)!,
-                    ApiKey = string.IsNullOrEmpty(key) ? null : key,
-                    MaxUploadBytes = parse.GetValue(maxUpload) * 1024L * 1024L,
-                });
-                // The host's own RunAsync takes a URL; this overload stops on the token System.CommandLine cancels on Ctrl+C.
-                await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken);
-                return 0;
-            }
-            catch (CollectionException e)
-            {
-                await Console.Error.WriteLineAsync($"rvs: {e.Message}");
-                return CliErrors.Failure;
-            }
+                CollectionDirectory = directory,
+                Urls = parse.GetValue(urls)!,
+                ApiKey = string.IsNullOrEmpty(key) ? null : key,
+                MaxUploadBytes = parse.GetValue(maxUpload) * 1024L * 1024L,
+                CollectionOptions = backEnd.Resolve(parse, directory),
+            });
+            // The host's own RunAsync takes a URL; this overload stops on the token System.CommandLine cancels on Ctrl+C.
+            await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken);
+            return 0;
         }));
         return command;
     }

@@ -25,8 +25,18 @@ public sealed class MtcnnDetector : IFaceDetector, IDisposable
         _options = options ?? new MtcnnOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MinFaceSize, PNetCell);
         _pnet = new OnnxModel(pnetPath, _options.IntraOpThreads);
-        _rnet = new OnnxModel(rnetPath, _options.IntraOpThreads);
-        _onet = new OnnxModel(onetPath, _options.IntraOpThreads);
+        try
+        {
+            _rnet = new OnnxModel(rnetPath, _options.IntraOpThreads);
+            _onet = new OnnxModel(onetPath, _options.IntraOpThreads);
+        }
+        catch
+        {
+            // A model that fails to load must not leave the ones before it holding native sessions.
+            _rnet?.Dispose();
+            _pnet.Dispose();
+            throw;
+        }
     }
 
     public MtcnnOptions Options => _options;

@@ -47,7 +47,7 @@ public static class ImageDecoder
         var info = codec.Info;
         if ((long)info.Width * info.Height > MaxSourcePixels)
         {
-            throw new ImageDecodeException($"the image is too large to decode ({info.Width}x{info.Height})");
+            throw new ImageDecodeException($"the image is too large to decode ({info.Width}x{info.Height})", tooLarge: true);
         }
 
         var (originalWidth, originalHeight) = IsTransposing(codec.EncodedOrigin)

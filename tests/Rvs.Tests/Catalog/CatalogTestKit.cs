@@ -7,71 +7,10 @@ using Rvs.Detection;
 using Rvs.Imaging;
 using Rvs.Index;
 using Rvs.Pipelines;
+using Rvs.Testing;
 using SkiaSharp;
 
 namespace Rvs.Tests.Catalog;
-
-/// <summary>A brute-force index standing in for the real back ends, with a trivial file format to test saving.</summary>
-internal sealed class BruteForceIndex(int dimensions) : IVectorIndex
-{
-    private readonly Dictionary<long, float[]> _vectors = [];
-
-    public string Kind => "brute";
-
-    public int Dimensions { get; } = dimensions;
-
-    public long Count => _vectors.Count;
-
-    public void Add(IReadOnlyList<long> ids, ReadOnlySpan<float> vectors, IReadOnlyList<string?>? attributes = null)
-    {
-        for (var i = 0; i < ids.Count; i++)
-        {
-            _vectors[ids[i]] = vectors.Slice(i * Dimensions, Dimensions).ToArray();
-        }
-    }
-
-    public int Remove(IReadOnlyList<long> ids) => ids.Count(_vectors.Remove);
-
-    public bool Contains(long id) => _vectors.ContainsKey(id);
-
-    public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k)
-    {
-        var q = query.ToArray();
-        return _vectors
-            .Select(p => new VectorHit(p.Key, MathF.Sqrt(p.Value.Select((v, i) => (v - q[i]) * (v - q[i])).Sum())))
-            .OrderBy(h => h.Distance).ThenBy(h => h.Id).Take(k).ToList();
-    }
-
-    public void Dispose() { }
-
-    public void Save(string path)
-    {
-        using var writer = new BinaryWriter(File.Create(path));
-        writer.Write(_vectors.Count);
-        foreach (var (id, vector) in _vectors)
-        {
-            writer.Write(id);
-            foreach (var v in vector)
-            {
-                writer.Write(v);
-            }
-        }
-    }
-
-    public static BruteForceIndex Load(string path, int dimensions)
-    {
-        var index = new BruteForceIndex(dimensions);
-        using var reader = new BinaryReader(File.OpenRead(path));
-        var count = reader.ReadInt32();
-        for (var i = 0; i < count; i++)
-        {
-            var id = reader.ReadInt64();
-            index._vectors[id] = Enumerable.Range(0, dimensions).Select(_ => reader.ReadSingle()).ToArray();
-        }
-
-        return index;
-    }
-}
 
 /// <summary>
 /// A pipeline that sees a photo as horizontal bands of flat colour, one face per band, black meaning no face. The
@@ -162,25 +101,14 @@ internal sealed class CatalogScratch : IDisposable
 
     public string Collection { get; }
 
-    public List<BruteForceIndex> LoadedIndexes { get; } = [];
+    /// <summary>The back end every collection of this scratch uses; it counts builds and loads.</summary>
+    public BruteForceBackEnd BackEnd { get; } = new();
 
-    public int Builds { get; private set; }
+    public List<BruteForceIndex> LoadedIndexes => BackEnd.Loaded;
 
-    public CollectionOptions Options => new()
-    {
-        CreateIndex = d =>
-        {
-            Builds++;
-            return new BruteForceIndex(d);
-        },
-        LoadIndex = (path, d) =>
-        {
-            var index = BruteForceIndex.Load(path, d);
-            LoadedIndexes.Add(index);
-            return index;
-        },
-        SaveIndex = (index, path) => ((BruteForceIndex)index).Save(path),
-    };
+    public int Builds => BackEnd.Builds;
+
+    public CollectionOptions Options => BackEnd.Options;
 
     public FaceCollection Open(IEmbeddingPipeline? pipeline = null, string? directory = null) =>
         FaceCollection.OpenOrCreate(directory ?? Collection, PipelineIdentity.Of(pipeline ?? new BandPipeline()), Options);

@@ -1,3 +1,4 @@
+using Rvs.Index;
 using Rvs.Catalog;
 using SkiaSharp;
 
@@ -24,7 +25,7 @@ public sealed class FaceCollectionTests : IDisposable
     [Fact]
     public void a_new_collection_records_its_pipeline_and_settings()
     {
-        using (_scratch.Open(new BandPipeline("mtcnn-facenet", "facenet-1", 8)))
+        using (FaceCollection.OpenOrCreate(_scratch.Collection, PipelineIdentity.Of(new BandPipeline("mtcnn-facenet", "facenet-1", 8))))
         {
         }
 
@@ -38,16 +39,16 @@ public sealed class FaceCollectionTests : IDisposable
     }
 
     [Fact]
-    public void index_kind_and_parameters_given_at_open_are_stored()
+    public void the_back_end_given_at_creation_is_recorded_with_its_settings()
     {
         using (FaceCollection.OpenOrCreate(_scratch.Collection, PipelineIdentity.Of(new BandPipeline()),
-            _scratch.Options with { IndexKind = "hnsw", IndexParameters = new Dictionary<string, string> { ["m"] = "16" } }))
+            new CollectionOptions { BackEnd = new HnswBackEnd(new HnswOptions(Connectivity: 24)) }))
         {
         }
 
         var settings = FaceCollection.ReadSettings(_scratch.Collection);
         Assert.Equal("hnsw", settings.IndexKind);
-        Assert.Equal("16", settings.IndexParameters["m"]);
+        Assert.Equal("24", settings.IndexParameters["hnsw.connectivity"]);
     }
 
     [Fact]
@@ -108,7 +109,7 @@ public sealed class FaceCollectionTests : IDisposable
         Assert.Equal(
             collection.Search(BandPipeline.EmbeddingOf(CatalogScratch.Colour(2)), 4).Skip(1).Select(h => h.FaceId),
             similar.Select(h => h.FaceId));
-        Assert.Throws<KeyNotFoundException>(() => collection.Similar(999_999, 3));
+        Assert.Throws<Rvs.Errors.NotFoundException>(() => collection.Similar(999_999, 3));
     }
 
     [Fact]

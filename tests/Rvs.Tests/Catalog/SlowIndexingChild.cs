@@ -14,7 +14,7 @@ internal static class SlowIndexingChild
     public static int Run(string[] args)
     {
         var pipeline = new BandPipeline { AfterEmbed = _ => Thread.Sleep(40) };
-        var options = new CollectionOptions { CreateIndex = d => new BruteForceIndex(d) };
+        var options = new Rvs.Testing.BruteForceBackEnd().Options;
         using var collection = FaceCollection.OpenOrCreate(args[0], PipelineIdentity.Of(pipeline), options);
         collection.BeforeCommit = _ => Thread.Sleep(30);
         new CollectionIndexer(collection).Run(args[1], pipeline, new IndexingOptions { Workers = 2, BatchSize = 2 });

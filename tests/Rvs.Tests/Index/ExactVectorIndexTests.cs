@@ -1,3 +1,4 @@
+using Rvs.Testing;
 using Rvs.Index;
 
 namespace Rvs.Tests.Index;
@@ -154,11 +155,12 @@ public class ExactVectorIndexTests
     [Fact]
     public void auto_picks_exact_below_the_threshold_and_hnsw_at_it()
     {
-        Assert.Equal("exact", VectorIndexFactory.ResolveKind("auto", 99_999));
-        Assert.Equal("hnsw", VectorIndexFactory.ResolveKind("auto", 100_000));
-        Assert.Equal("exact", VectorIndexFactory.ResolveKind("EXACT", 5_000_000));
-        Assert.Throws<ArgumentException>(() => VectorIndexFactory.ResolveKind("garnet?", 1));
-        using var index = VectorIndexFactory.Create(Dims, 10);
+        Assert.Equal("exact", VectorBackEnds.ResolveKind("auto", 99_999));
+        Assert.Equal("hnsw", VectorBackEnds.ResolveKind("auto", 100_000));
+        Assert.Equal("exact", VectorBackEnds.ResolveKind("EXACT", 5_000_000));
+        var none = new Dictionary<string, string>();
+        Assert.Throws<ArgumentException>(() => VectorBackEnds.Embedded.FromSettings("garnet?", none, 1));
+        using var index = VectorBackEnds.Embedded.FromSettings("auto", none, 10).Create(Dims, 10);
         Assert.Equal("exact", index.Kind);
     }
 

@@ -1,3 +1,4 @@
+using Rvs.Testing;
 using Rvs.Index;
 
 namespace Rvs.Tests.Index;

@@ -44,7 +44,7 @@ public sealed class ServerFixture : IAsyncLifetime
             }
         }
 
-        using (var collection = FaceCollection.OpenOrCreate(CollectionDirectory, Rvs.Catalog.PipelineIdentity.Of(SharedPipelines.FaceNet), CollectionIndexes.For(CollectionDirectory)))
+        using (var collection = FaceCollection.OpenOrCreate(CollectionDirectory, Rvs.Catalog.PipelineIdentity.Of(SharedPipelines.FaceNet), new CollectionOptions()))
         {
             var summary = await new CollectionIndexer(collection).RunAsync(photos, SharedPipelines.FaceNet,
                 new IndexingOptions { LabelFromFolder = true, Workers = 2 });

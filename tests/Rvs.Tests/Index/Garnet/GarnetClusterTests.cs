@@ -1,3 +1,4 @@
+using Rvs.Testing;
 using System.Globalization;
 using Rvs.Index.Garnet;
 

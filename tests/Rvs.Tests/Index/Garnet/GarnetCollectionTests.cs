@@ -1,5 +1,6 @@
 using Rvs.Catalog;
 using Rvs.Imaging;
+using Rvs.Index;
 using Rvs.Index.Garnet;
 using Rvs.Tests.Support;
 
@@ -17,8 +18,8 @@ public sealed class GarnetCollectionTests(SingleGarnetFixture fx) : IDisposable
     {
         var (directory, garnet) = IndexPhotos(perPerson: 8);
 
-        using var onGarnet = FaceCollection.Open(directory, CollectionIndexes.For(directory, garnet: garnet));
-        using var exact = FaceCollection.Open(directory, CollectionIndexes.For(directory, kind: "exact"));
+        using var onGarnet = FaceCollection.Open(directory, OnGarnet(directory, garnet));
+        using var exact = FaceCollection.Open(directory, new CollectionOptions { BackEnd = new ExactBackEnd(), BackEnds = Known });
         Assert.Equal("garnet", onGarnet.IndexKind);
         Assert.Equal(exact.Stats().Faces, onGarnet.Stats().IndexedVectors);
         foreach (var person in People)
@@ -37,7 +38,7 @@ public sealed class GarnetCollectionTests(SingleGarnetFixture fx) : IDisposable
     {
         var (directory, garnet) = IndexPhotos(perPerson: 3);
         long faces;
-        using (var collection = FaceCollection.Open(directory, CollectionIndexes.For(directory, garnet: garnet)))
+        using (var collection = FaceCollection.Open(directory, OnGarnet(directory, garnet)))
         {
             faces = collection.Stats().Faces;
         }
@@ -49,7 +50,7 @@ public sealed class GarnetCollectionTests(SingleGarnetFixture fx) : IDisposable
             Assert.Equal(faces - 2, index.Count);
         }
 
-        using var reopened = FaceCollection.Open(directory, CollectionIndexes.For(directory, garnet: garnet));
+        using var reopened = FaceCollection.Open(directory, OnGarnet(directory, garnet));
         Assert.Equal(faces, reopened.Stats().IndexedVectors);
         using var check = new GarnetVectorIndex(garnet, 192);
         Assert.True(check.Contains(1) && check.Contains(2));
@@ -71,11 +72,16 @@ public sealed class GarnetCollectionTests(SingleGarnetFixture fx) : IDisposable
         var directory = Path.Combine(_root, "collection");
         // The whole suite shares 2 cores with the server; a batch of VADDs has taken over the default 5 s there.
         var garnet = new GarnetVectorIndexOptions(fx.Servers.Endpoints, "c" + Guid.NewGuid().ToString("N")[..8], Shards: 4, SearchEf: 200, TimeoutMs: 30_000);
-        using var collection = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(SharedPipelines.FaceNet), CollectionIndexes.For(directory, "garnet", garnet: garnet));
+        using var collection = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(SharedPipelines.FaceNet), OnGarnet(directory, garnet));
         var summary = new CollectionIndexer(collection).Run(photos, SharedPipelines.FaceNet, new IndexingOptions { LabelFromFolder = true });
         Assert.Equal(People.Length * perPerson, summary.Indexed);
         return (directory, garnet);
     }
+
+    private static readonly VectorBackEnds Known = VectorBackEnds.Embedded.With(GarnetBackEnd.KindName, GarnetBackEnd.FromSettings);
+
+    private static CollectionOptions OnGarnet(string directory, GarnetVectorIndexOptions garnet) =>
+        new() { BackEnd = GarnetBackEnd.ForCollection(directory, garnet), BackEnds = Known };
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -1,3 +1,4 @@
+using Rvs.Testing;
 using Rvs.Index.Garnet;
 
 namespace Rvs.Tests.Index.Garnet;

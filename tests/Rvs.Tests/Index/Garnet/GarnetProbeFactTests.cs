@@ -1,3 +1,4 @@
+using Rvs.Testing;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Rvs.Index.Garnet;

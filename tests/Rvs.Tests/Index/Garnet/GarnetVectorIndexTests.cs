@@ -1,3 +1,4 @@
+using Rvs.Testing;
 using Rvs.Index;
 using Rvs.Index.Garnet;
 
@@ -104,7 +105,7 @@ public class GarnetVectorIndexTests(SingleGarnetFixture fx)
         l.Start();
         var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
         l.Stop();
-        var ex = Assert.Throws<GarnetShardUnavailableException>(() =>
+        var ex = Assert.Throws<GarnetIndexException>(() =>
             new GarnetVectorIndex(new GarnetVectorIndexOptions($"127.0.0.1:{port}", TimeoutMs: 1000), 8));
         Assert.Contains($"127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
     }

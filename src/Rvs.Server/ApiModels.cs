@@ -17,9 +17,10 @@ public sealed record ApiHit(
 
 /// <summary>
 /// The answer to a photo search: every face found (largest first), the index of the face searched (null when
-/// there is none) and its nearest faces in the collection.
+/// there is none) and its nearest faces in the collection. Partial is true when part of the back end did not
+/// answer (a Garnet shard down on a server started with --allow-partial); Unavailable names those parts.
 /// </summary>
-public sealed record SearchResponse(IReadOnlyList<QueryFace> Faces, int? Face, IReadOnlyList<ApiHit> Hits);
+public sealed record SearchResponse(IReadOnlyList<QueryFace> Faces, int? Face, IReadOnlyList<ApiHit> Hits, bool Partial = false, IReadOnlyList<string>? Unavailable = null);
 
 public sealed record SimilarResponse(long FaceId, IReadOnlyList<ApiHit> Hits);
 

@@ -1,4 +1,4 @@
-namespace Rvs.Index;
+namespace Rvs.Testing;
 
 /// <summary>
 /// Deterministic stand-in for a face collection, for tests and benchmarks. Uniform random vectors would make

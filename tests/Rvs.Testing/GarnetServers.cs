@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Rvs.Tests.Index.Garnet;
+namespace Rvs.Testing;
 
 /// <summary>
 /// Starts real garnet-server processes on loopback for tests and the benchmark (the bench project links this file).

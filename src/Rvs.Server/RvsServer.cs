@@ -11,8 +11,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Rvs.Catalog;
-using Rvs.Imaging;
+using Rvs.Errors;
 using Rvs.Pipelines;
+using Rvs.Search;
 
 namespace Rvs.Server;
 
@@ -78,8 +79,7 @@ public static class RvsServer
 
     private static ServerState OpenState(ServerOptions options)
     {
-        var collectionOptions = options.CollectionOptions ?? CollectionIndexes.For(options.CollectionDirectory);
-        var collection = FaceCollection.Open(options.CollectionDirectory, collectionOptions);
+        var collection = FaceCollection.Open(options.CollectionDirectory, options.CollectionOptions);
         try
         {
             var pipeline = options.Pipeline ?? PipelineFactory.CreateMatching(collection.Pipeline.Name, collection.Pipeline.ModelId, options.IntraOpThreads);
@@ -112,6 +112,18 @@ public static class RvsServer
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return context.Response.WriteAsJsonAsync(new ApiError("the server failed on this request; see its log"));
         }));
+        // User-facing errors are answers, not failures: mapped to their status here, and not logged as crashes.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (RvsException e) when (!context.Response.HasStarted)
+            {
+                await ApiResults.WriteAsync(context, e);
+            }
+        });
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
@@ -224,6 +236,7 @@ public static class RvsServer
             return error!;
         }
 
+        var search = new PhotoSearch(state.Collection, state.Pipeline);
         IReadOnlyList<EmbeddedFace> faces;
         // The whole upload is in memory before a slot is taken, so a slow client never holds the models.
         using (var slot = await state.Gate.EnterAsync(cancellationToken))
@@ -233,31 +246,19 @@ public static class RvsServer
                 return Busy();
             }
 
-            if (!TryDecode(upload.Bytes, out var photo, out error))
-            {
-                return error!;
-            }
-
-            faces = state.Pipeline.Embed(photo!);
+            faces = search.Embed(upload.Bytes);
         }
 
         var found = faces.Select(f => new QueryFace(Box(f.Face.Box), f.Face.Score, Points(f.Face.Landmarks))).ToList();
         if (faces.Count == 0)
         {
+            // No face is an answer the page shows ("no face found"), not a failed request.
             return Results.Ok(new SearchResponse(found, null, []));
         }
 
-        var index = wantedFace ?? 0;
-        if (index >= faces.Count)
-        {
-            return ApiResults.Error(StatusCodes.Status400BadRequest,
-                $"face {index} was asked for, but the photo has {faces.Count} face{(faces.Count == 1 ? "" : "s")} (0..{faces.Count - 1})");
-        }
-
-        // A photo that is itself in the collection would otherwise come back first at distance 0.
-        var itself = state.Collection.FindImagesWithContent(upload.Bytes);
-        var hits = state.Collection.SearchWithStatus(faces[index].Embedding, k!.Value, excludeImages: itself).Hits;
-        return Results.Ok(new SearchResponse(found, index, hits.Select(ToApiHit).ToList()));
+        var result = search.Search(new PhotoSearchRequest(upload.Bytes, k!.Value, wantedFace), faces);
+        var searched = result.Searches[0];
+        return Results.Ok(new SearchResponse(found, searched.Face, searched.Hits.Select(ToApiHit).ToList(), result.IsPartial, result.Unavailable));
     }
 
     private static IResult GetFace(string id, ServerState state)
@@ -302,15 +303,8 @@ public static class RvsServer
             return error!;
         }
 
-        try
-        {
-            var hits = state.Collection.Similar(faceId, k!.Value);
-            return Results.Ok(new SimilarResponse(faceId, hits.Select(ToApiHit).ToList()));
-        }
-        catch (KeyNotFoundException)
-        {
-            return ApiResults.NotFound($"there is no face {faceId}");
-        }
+        var hits = state.Collection.Similar(faceId, k!.Value);
+        return Results.Ok(new SimilarResponse(faceId, hits.Select(ToApiHit).ToList()));
     }
 
     private static IResult GetImage(string id, ServerState state)
@@ -360,14 +354,7 @@ public static class RvsServer
                 return Busy();
             }
 
-            try
-            {
-                image = state.Indexer.AddPhoto(upload.Bytes, label.Length == 0 ? null : label, state.Pipeline);
-            }
-            catch (ImageDecodeException e)
-            {
-                return NotAnImage(e);
-            }
+            image = state.Indexer.AddPhoto(upload.Bytes, label.Length == 0 ? null : label, state.Pipeline);
         }
 
         var faces = state.Collection.GetFaces(image.ImageId).Select(f => ToFaceResponse(f, image)).ToList();
@@ -409,25 +396,6 @@ public static class RvsServer
 
         return null;
     }
-
-    private static bool TryDecode(byte[] bytes, out DecodedPhoto? photo, out IResult? error)
-    {
-        try
-        {
-            photo = ImageDecoder.Decode(bytes);
-            error = null;
-            return true;
-        }
-        catch (ImageDecodeException e)
-        {
-            photo = null;
-            error = NotAnImage(e);
-            return false;
-        }
-    }
-
-    private static IResult NotAnImage(ImageDecodeException e) =>
-        ApiResults.Error(StatusCodes.Status415UnsupportedMediaType, $"the upload is not a usable photo: {e.Message}");
 
     private static IResult Busy() =>
         Results.Json(new ApiError("the server is busy with other searches; try again in a moment"),

@@ -34,6 +34,7 @@ public sealed class GarnetVectorIndex : IVectorIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Shards, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.M, 2);
+        options = options with { Collection = options.Collection ?? GarnetBackEnd.DefaultCollection };
         if (string.IsNullOrWhiteSpace(options.Collection) || options.Collection.AnyOf('{', '}'))
             throw new ArgumentException("Collection must be non-empty and free of braces (they delimit the hash tag).", nameof(options));
         if (!BitConverter.IsLittleEndian)
@@ -239,7 +240,7 @@ public sealed class GarnetVectorIndex : IVectorIndex
             throw error is GarnetIndexException ? Rethrow(error) : new GarnetIndexException(error.Message, error);
         }
         if (missing.Count == _keys.Length)
-            throw new GarnetIndexException("No Garnet shard is reachable: " + string.Join("; ", missing));
+            throw new GarnetIndexException("No Garnet shard is reachable: " + string.Join("; ", missing), unavailable: missing);
 
         hits.Sort(static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
         if (hits.Count > k) hits.RemoveRange(k, hits.Count - k);
@@ -366,9 +367,9 @@ public sealed class GarnetVectorIndex : IVectorIndex
     {
         var connected = _mux.GetServers().Where(s => s.IsConnected).ToArray();
         if (connected.Length == 0)
-            throw new GarnetShardUnavailableException(
+            throw new GarnetIndexException(
                 $"No Garnet/Redis server answered at {_options.Endpoints} (within {_options.TimeoutMs} ms).",
-                new RedisConnectionException(ConnectionFailureType.UnableToConnect, _mux.GetStatus()));
+                new RedisConnectionException(ConnectionFailureType.UnableToConnect, _mux.GetStatus()), [_options.Endpoints]);
         (VectorServerKind Kind, string Version)? seen = null;
         foreach (var server in connected)
         {

@@ -1,4 +1,4 @@
-namespace Rvs.Tests.Index.Garnet;
+namespace Rvs.Testing;
 
 /// <summary>
 /// Unit vectors clustered by identity, standing in for face embeddings: each identity has a random centre and its

@@ -1,11 +1,15 @@
+using Rvs.Errors;
+
 namespace Rvs.Index.Garnet;
 
-/// <summary>A vector-set command failed on a server that answered (wrong type, parameter mismatch, …).</summary>
-public class GarnetIndexException : InvalidOperationException
+/// <summary>
+/// The cluster could not answer a vector-set command: no shard reachable, or a command refused by a server that
+/// answered (wrong key type, parameter mismatch, …). Either way the index is unavailable to the user.
+/// </summary>
+public class GarnetIndexException : IndexUnavailableException
 {
-    public GarnetIndexException(string message, Exception? inner = null) : base(message, inner) { }
-    public GarnetIndexException() { }
-    public GarnetIndexException(string message) : base(message) { }
+    public GarnetIndexException(string message, Exception? inner = null, IReadOnlyList<string>? unavailable = null)
+        : base(message, unavailable, inner) { }
 }
 
 /// <summary>
@@ -15,16 +19,12 @@ public class GarnetIndexException : InvalidOperationException
 public sealed class GarnetShardUnavailableException : GarnetIndexException
 {
     public GarnetShardUnavailableException(int shard, string key, string endpoint, Exception? inner)
-        : base($"Garnet shard {shard} (key {key}) at {endpoint} is unreachable: {Summarise(inner)}", inner)
+        : base($"Garnet shard {shard} (key {key}) at {endpoint} is unreachable: {Summarise(inner)}", inner, [$"shard {shard} ({key}) at {endpoint}"])
     {
         Shard = shard;
         Key = key;
         Endpoint = endpoint;
     }
-
-    public GarnetShardUnavailableException() { Key = Endpoint = ""; }
-    public GarnetShardUnavailableException(string message) : base(message) { Key = Endpoint = ""; }
-    public GarnetShardUnavailableException(string message, Exception inner) : base(message, inner) { Key = Endpoint = ""; }
 
     public int Shard { get; }
     public string Key { get; }

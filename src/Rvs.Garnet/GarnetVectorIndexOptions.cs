@@ -13,7 +13,8 @@ public enum GarnetQuantization
 /// Settings of the garnet back end.
 /// </summary>
 /// <param name="Endpoints">"host:port[,host:port…]"; for a cluster any one node is enough, more help when one is down at start.</param>
-/// <param name="Collection">Name inside the key hash tag, so several collections can share one cluster.</param>
+/// <param name="Collection">Name inside the key hash tag, so several collections can share one cluster; null lets
+/// <see cref="GarnetBackEnd.ForCollection"/> name it after the collection's directory ("faces" for a bare index).</param>
 /// <param name="Shards">Number of vector-set keys. More keys than primaries lets the cluster spread them and lets one
 /// query use several server threads; each key is one HNSW graph, so too many shards cost search work per query.</param>
 /// <param name="Quantization">See <see cref="GarnetQuantization"/>.</param>
@@ -24,7 +25,7 @@ public enum GarnetQuantization
 /// <param name="TimeoutMs">Per-command timeout; also how long a dead endpoint can stall a call.</param>
 public sealed record GarnetVectorIndexOptions(
     string Endpoints,
-    string Collection = "faces",
+    string? Collection = null,
     int Shards = 8,
     GarnetQuantization Quantization = GarnetQuantization.NoQuant,
     int M = 16,

@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Rvs.Catalog;
+using Rvs.Errors;
+using Rvs.Evaluation;
+using Rvs.Pipelines;
+using Rvs.Search;
+using Spectre.Console;
+
+namespace Rvs.Cli.Commands;
+
+/// <summary>`rvs search`: the photo-search use case, shown as a table, JSON and an HTML contact sheet.</summary>
+internal static class SearchCommand
+{
+    public static Command Search()
+    {
+        var image = new Argument<FileInfo>("image") { Description = "The photo to search with." };
+        var collection = CollectionCommands.CollectionOption();
+        var k = new Option<int>("-k", "--top") { Description = "How many results (1 to 10,000).", DefaultValueFactory = _ => 20 };
+        var threshold = new Option<float?>("--threshold") { Description = "Only results closer than this L2 distance." };
+        var face = new Option<int?>("--face") { Description = "Which face of the photo to search with (0 = largest, as listed by `rvs detect`)." };
+        var allFaces = new Option<bool>("--all-faces") { Description = "Search with every face of the photo, one result list each." };
+        var json = FaceCommands.JsonOption();
+        var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML contact sheet of the results." };
+        var label = new Option<string?>("--label") { Description = "The query's person, to highlight matching results (default: its label if the photo is in the collection)." };
+        var backEnd = new BackEndOptions();
+        var command = new Command("search", "Find the faces in a collection most similar to a face in a photo.")
+        {
+            image, collection, k, threshold, face, allFaces, json, html, label,
+        };
+        backEnd.AddTo(command);
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var file = parse.GetValue(image)!;
+            var directory = parse.GetValue(collection)!;
+            var photo = ReadPhoto(file);
+            using var faces = CollectionCommands.OpenExisting(directory, backEnd.Resolve(parse, directory));
+            using var embedder = PipelineFactory.CreateMatching(faces.Pipeline.Name, faces.Pipeline.ModelId);
+            var request = new PhotoSearchRequest(photo, CollectionCommands.CheckK(parse.GetValue(k)), parse.GetValue(face), parse.GetValue(allFaces), parse.GetValue(threshold));
+            Show(faces, new PhotoSearch(faces, embedder).Run(request), new Display(file.Name, photo, parse.GetValue(json), parse.GetValue(html)?.FullName, parse.GetValue(label), parse.GetValue(allFaces)));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>How to show a search: the query's name and bytes (for the sheet), JSON or a table, and the query's person.</summary>
+    public sealed record Display(string Name, byte[] Photo, bool Json, string? HtmlPath, string? Label, bool AllFaces = false);
+
+    /// <summary>Prints a search's results (table or JSON, plus the HTML sheet), with its warnings on stderr.</summary>
+    public static void Show(FaceCollection faces, PhotoSearchResult result, Display display)
+    {
+        foreach (var shard in result.Unavailable)
+        {
+            Console.Error.WriteLine($"warning: partial result, {shard} did not answer");
+        }
+
+        if (result.QueryInCollection.Count > 0)
+        {
+            Console.Error.WriteLine("(the query photo is itself in the collection; it is left out of its results)");
+        }
+
+        var queryLabel = display.Label ?? result.QueryLabel;
+        var samePerson = SamePersonThreshold(faces);
+        if (display.HtmlPath is { } sheet)
+        {
+            var lists = result.Searches.Select(s => (s.Face, Hits: s.Hits.ToList())).ToList();
+            File.WriteAllText(sheet, ContactSheet.Render(display.Name, display.Photo, result.Faces.Select(f => f.Face).ToList(), lists, queryLabel, faces, samePerson));
+            Console.Error.WriteLine($"contact sheet written to {Path.GetFullPath(sheet)}");
+        }
+
+        if (display.Json)
+        {
+            JsonOutput.Print(SearchJson(result, display.AllFaces));
+            return;
+        }
+
+        foreach (var search in result.Searches)
+        {
+            PrintHits($"{display.Name}: face {search.Face} of {result.Faces.Count}", search.Hits, queryLabel, samePerson);
+        }
+    }
+
+    /// <summary>
+    /// The distance below which two faces are likely the same person, as measured on LFW for exactly this
+    /// collection's models; null when none was measured for them (then no result is marked).
+    /// </summary>
+    public static float? SamePersonThreshold(FaceCollection faces) =>
+        VerificationThresholds.Find(VerificationThresholds.DefaultPath, faces.Pipeline.ModelId) is { } t ? (float)t.Threshold : null;
+
+    public static void PrintHits(string title, IReadOnlyList<SearchHit> hits, string? queryLabel, float? samePerson)
+    {
+        var table = new Table().Title(Markup.Escape(title)).AddColumns("rank", "label (or file)", "distance", "similarity", "face id");
+        if (samePerson is not null)
+        {
+            table.AddColumn($"same person? (d < {samePerson:0.00})");
+        }
+
+        foreach (var hit in hits)
+        {
+            var name = Markup.Escape(hit.Label ?? Path.GetFileName(hit.Path));
+            if (queryLabel is not null && hit.Label == queryLabel)
+            {
+                name = $"[green]{name}[/]";
+            }
+
+            string[] cells = [$"{hit.Rank}", name, $"{hit.Distance:0.000}", $"{hit.Similarity:0.000}", $"{hit.FaceId}"];
+            table.AddRow(samePerson is null ? cells : [.. cells, hit.Distance < samePerson ? "likely" : ""]);
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    public static JsonArray HitsJson(IEnumerable<SearchHit> hits) => new([.. hits.Select(h => (JsonNode)new JsonObject
+    {
+        ["rank"] = h.Rank,
+        ["face_id"] = h.FaceId,
+        ["path"] = h.Path,
+        ["label"] = h.Label,
+        ["distance"] = Math.Round(h.Distance, 5),
+        ["similarity"] = Math.Round(h.Similarity, 5),
+    })]);
+
+    private static JsonObject SearchJson(PhotoSearchResult result, bool allFaces)
+    {
+        var query = new JsonObject
+        {
+            ["faces"] = new JsonArray([.. result.Faces.Select(f => (JsonNode)new JsonObject
+            {
+                ["box"] = new JsonArray(Math.Round(f.Face.Box.X, 2), Math.Round(f.Face.Box.Y, 2), Math.Round(f.Face.Box.Width, 2), Math.Round(f.Face.Box.Height, 2)),
+                ["score"] = Math.Round(f.Face.Score, 5),
+            })]),
+        };
+        var output = new JsonObject { ["query"] = query };
+        if (result.IsPartial)
+        {
+            output["partial"] = true;
+            output["unavailable"] = new JsonArray([.. result.Unavailable.Select(u => (JsonNode)JsonValue.Create(u))]);
+        }
+
+        if (allFaces)
+        {
+            output["results"] = new JsonArray([.. result.Searches.Select(r => (JsonNode)new JsonObject { ["face"] = r.Face, ["hits"] = HitsJson(r.Hits) })]);
+        }
+        else
+        {
+            query["face"] = result.Searches[0].Face;
+            output["hits"] = HitsJson(result.Searches[0].Hits);
+        }
+
+        return output;
+    }
+
+    private static byte[] ReadPhoto(FileInfo file)
+    {
+        try
+        {
+            return File.ReadAllBytes(file.FullName);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new NotFoundException($"'{file.FullName}' does not exist", e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Rvs.Errors;
+
+namespace Rvs.Server;
+
+internal static class ApiResults
+{
+    /// <summary>Seconds a client is asked to wait before retrying a 503.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>The one place a user-facing error becomes an HTTP status.</summary>
+    public static int Status(ErrorCategory category) => category switch
+    {
+        ErrorCategory.InvalidRequest => StatusCodes.Status400BadRequest,
+        ErrorCategory.NotFound => StatusCodes.Status404NotFound,
+        ErrorCategory.UnsupportedInput => StatusCodes.Status415UnsupportedMediaType,
+        ErrorCategory.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCategory.NoFace => StatusCodes.Status422UnprocessableEntity,
+        ErrorCategory.ModelMismatch => StatusCodes.Status409Conflict,
+        ErrorCategory.IndexUnavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>
+    /// Answers a request that failed with a user-facing error: its status, its one-line message (prefixed for a photo
+    /// that could not be read), and Retry-After on a 503, since an unreachable shard may come back.
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, RvsException error)
+    {
+        var status = Status(error.Category);
+        context.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var message = error.Category is ErrorCategory.UnsupportedInput or ErrorCategory.TooLarge
+            ? $"the upload is not a usable photo: {error.Message}"
+            : error.Message;
+        return context.Response.WriteAsJsonAsync(new ApiError(message));
+    }
+
+    public static IResult Error(int status, string message) => Results.Json(new ApiError(message), statusCode: status);
+
+    public static IResult NotFound(string message) => Error(StatusCodes.Status404NotFound, message);
+
+    /// <summary>Ids are positive 64-bit integers; anything else is refused before it reaches the catalog.</summary>
+    public static bool TryParseId(string? text, out long id, out IResult? error)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0)
+        {
+            error = null;
+            return true;
+        }
+
+        var shown = text is null ? "" : text.Length > 40 ? text[..40] + "…" : text;
+        error = Error(StatusCodes.Status400BadRequest, $"'{shown}' is not an id: ids are positive whole numbers");
+        return false;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using Rvs.Index;
+
+namespace Rvs.Catalog;
+
+/// <summary>Every read of the catalog: faces, photos, thumbnails, counts, and the names and places of vector hits.</summary>
+internal sealed class CatalogReader(CatalogDatabase database)
+{
+    public float[]? GetEmbedding(long faceId)
+    {
+        using var connection = database.Connect();
+        using var command = Sql.Command(connection, null, "SELECT vector FROM embeddings WHERE face_id = $id");
+        command.Parameters.AddWithValue("$id", faceId);
+        return command.ExecuteScalar() is byte[] blob ? Sql.FromBlob(blob) : null;
+    }
+
+    public List<FaceRecord> QueryFaces(string where, long id)
+    {
+        using var connection = database.Connect();
+        using var command = Sql.Command(connection, null, $"""
+            SELECT f.id, f.image_id, f.ordinal, i.path, f.label, f.x, f.y, f.w, f.h, f.score, f.landmarks
+            FROM faces f JOIN images i ON i.id = f.image_id
+            WHERE {where} ORDER BY f.image_id, f.ordinal
+            """);
+        command.Parameters.AddWithValue("$id", id);
+        using var reader = command.ExecuteReader();
+        var faces = new List<FaceRecord>();
+        while (reader.Read())
+        {
+            faces.Add(new FaceRecord(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetString(3),
+                Sql.NullableString(reader, 4), Sql.Box(reader, 5), reader.GetFloat(9), Sql.LandmarksFromJson(reader.GetString(10))));
+        }
+
+        return faces;
+    }
+
+    public List<ImageRecord> QueryImages(string where, object key)
+    {
+        using var connection = database.Connect();
+        using var command = Sql.Command(connection, null, $"""
+            SELECT i.id, i.path, i.source, i.entry, i.from_archive, i.content_hash, i.size, i.status, i.error, i.label,
+                   i.width, i.height, i.indexed_at, (SELECT count(*) FROM faces f WHERE f.image_id = i.id)
+            FROM images i WHERE {where} ORDER BY i.path
+            """);
+        command.Parameters.AddWithValue("$key", key);
+        using var reader = command.ExecuteReader();
+        var images = new List<ImageRecord>();
+        while (reader.Read())
+        {
+            images.Add(new ImageRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetInt64(4) != 0, reader.GetString(5), reader.GetInt64(6), CatalogSchema.ParseStatus(reader.GetString(7)),
+                Sql.NullableString(reader, 8), Sql.NullableString(reader, 9),
+                reader.IsDBNull(10) ? null : reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt32(11),
+                DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture), reader.GetInt32(13)));
+        }
+
+        return images;
+    }
+
+    public byte[]? GetThumbnail(long faceId) => Blob("SELECT jpeg FROM thumbnails WHERE face_id = $id", faceId);
+
+    /// <summary>The bytes stored for a photo that came from an archive (folder photos are read from their files).</summary>
+    public byte[]? GetStoredPhoto(long imageId) => Blob("SELECT bytes FROM photos WHERE image_id = $id", imageId);
+
+    /// <summary>Path → content hash of the photos already indexed from one source, to skip unchanged files.</summary>
+    public Dictionary<string, string> ContentHashes(string source)
+    {
+        using var connection = database.Connect();
+        using var command = Sql.Command(connection, null, "SELECT path, content_hash FROM images WHERE source = $source");
+        command.Parameters.AddWithValue("$source", source);
+        using var reader = command.ExecuteReader();
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            hashes[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return hashes;
+    }
+
+    /// <summary>Counts for `rvs stats` (everything but the loaded index, which the caller adds).</summary>
+    public (long Images, long Faces, long People, Dictionary<ImageStatus, long> ByStatus) Counts()
+    {
+        using var connection = database.Connect();
+        var byStatus = Enum.GetValues<ImageStatus>().ToDictionary(s => s, _ => 0L);
+        using (var command = Sql.Command(connection, null, "SELECT status, count(*) FROM images GROUP BY status"))
+        {
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                byStatus[CatalogSchema.ParseStatus(reader.GetString(0))] = reader.GetInt64(1);
+            }
+        }
+
+        return (Sql.Scalar(connection, null, "SELECT count(*) FROM images"), Sql.Scalar(connection, null, "SELECT count(*) FROM faces"),
+            Sql.Scalar(connection, null, "SELECT count(DISTINCT label) FROM images WHERE label IS NOT NULL"), byStatus);
+    }
+
+    /// <summary>
+    /// Names and places vector hits, nearest first, keeping at most <paramref name="k"/>: those beyond
+    /// <paramref name="maxDistance"/> or in <paramref name="exclude"/> are dropped, and so is a face another process
+    /// removed after this process loaded its index.
+    /// </summary>
+    public List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance, Func<VectorHit, bool>? exclude, int k)
+    {
+        var wanted = hits.Where(h => (maxDistance is null || h.Distance <= maxDistance) && exclude?.Invoke(h) != true).ToList();
+        var faces = new Dictionary<long, (long ImageId, string Path, string? Label, System.Drawing.RectangleF Box)>();
+        using var connection = wanted.Count == 0 ? null : database.Connect();
+        // Chunks keep a large k under SQLite's limit on parameters per statement.
+        foreach (var chunk in wanted.Chunk(500))
+        {
+            using var command = connection!.CreateCommand();
+            var names = new string[chunk.Length];
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                names[i] = "$f" + i.ToString(CultureInfo.InvariantCulture);
+                command.Parameters.AddWithValue(names[i], chunk[i].Id);
+            }
+
+            command.CommandText = $"""
+                SELECT f.id, f.image_id, i.path, f.label, f.x, f.y, f.w, f.h
+                FROM faces f JOIN images i ON i.id = f.image_id
+                WHERE f.id IN ({string.Join(',', names)})
+                """;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                faces[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2), Sql.NullableString(reader, 3), Sql.Box(reader, 4));
+            }
+        }
+
+        var result = new List<SearchHit>();
+        foreach (var hit in wanted)
+        {
+            if (result.Count < k && faces.TryGetValue(hit.Id, out var face))
+            {
+                result.Add(new SearchHit(result.Count + 1, hit.Id, face.ImageId, face.Path, face.Label, hit.Distance, hit.Similarity, face.Box));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="index"/> with every embedding, in one read transaction, and returns the generation that
+    /// snapshot holds: the generation read matches exactly the embeddings loaded.
+    /// </summary>
+    public long LoadAll(IVectorIndex index, int dimensions)
+    {
+        using var connection = database.Connect();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var generation = CatalogDatabase.ReadGeneration(connection, transaction);
+        const int Chunk = 4096;
+        var ids = new List<long>(Chunk);
+        var attributes = new List<string?>(Chunk);
+        var vectors = new float[Chunk * dimensions];
+        using var command = Sql.Command(connection, transaction, """
+            SELECT e.face_id, e.vector, f.image_id, i.path, i.label, f.x, f.y, f.w, f.h
+            FROM embeddings e JOIN faces f ON f.id = e.face_id JOIN images i ON i.id = f.image_id
+            ORDER BY e.face_id
+            """);
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var blob = (byte[])reader.GetValue(1);
+                if (blob.Length != dimensions * sizeof(float))
+                {
+                    throw new CollectionException($"Face {reader.GetInt64(0)} has a {blob.Length / sizeof(float)}-dimensional embedding in a {dimensions}-dimensional collection; the catalog is damaged.");
+                }
+
+                MemoryMarshal.Cast<byte, float>(blob).CopyTo(vectors.AsSpan(ids.Count * dimensions, dimensions));
+                ids.Add(reader.GetInt64(0));
+                attributes.Add(FaceAttributes.ToJson(reader.GetInt64(2), reader.GetString(3), Sql.NullableString(reader, 4), Sql.Box(reader, 5)));
+                if (ids.Count == Chunk)
+                {
+                    index.Add(ids, vectors, attributes);
+                    ids.Clear();
+                    attributes.Clear();
+                }
+            }
+        }
+
+        if (ids.Count > 0)
+        {
+            index.Add(ids, vectors.AsSpan(0, ids.Count * dimensions), attributes);
+        }
+
+        transaction.Commit();
+        return generation;
+    }
+
+    private byte[]? Blob(string sql, long id)
+    {
+        using var connection = database.Connect();
+        using var command = Sql.Command(connection, null, sql);
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar() as byte[];
+    }
+}

@@ -1,0 +1,238 @@
+using Rvs.Index;
+
+namespace Rvs.Catalog;
+
+/// <summary>
+/// Keeps a collection's vector index in step with its catalog: loads the saved index when its stamp matches the
+/// catalog (else rebuilds it from the embeddings), applies each committed <see cref="ChangeSet"/>, and saves the index
+/// stamped with the generation it holds.
+/// </summary>
+/// <remarks>
+/// Searches take a read lock and run side by side; only applying a change or swapping in a rebuilt index takes the
+/// write lock. Saving holds the read lock, so searches go on while the file is written and only writers wait.
+/// The index is saved only when this run uses the back end the collection recorded: a run that picks another one
+/// (`rvs similar --index exact` on an HNSW collection) keeps its index in memory and leaves the saved one alone.
+/// </remarks>
+internal sealed class IndexHost : IDisposable
+{
+    private readonly CatalogDatabase _database;
+    private readonly CatalogReader _reader;
+    private readonly int _dimensions;
+    private readonly bool _persist;
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private IVectorIndex _index;
+
+    // The catalog generation the in-memory index reflects. Another process writing to the same catalog moves the
+    // stored generation past it, and then the index must be rebuilt before it may be saved as current.
+    private long _generation;
+    private bool _outOfSync;
+
+    // The generation stamped on the saved index, if this instance loaded or wrote it: saving again is then a no-op,
+    // which matters when a run finds nothing new and the index is gigabytes.
+    private long? _savedGeneration;
+    private bool _disposed;
+
+    public IndexHost(CatalogDatabase database, CatalogReader reader, int dimensions, IVectorBackEnd backEnd, bool persist)
+    {
+        _database = database;
+        _reader = reader;
+        _dimensions = dimensions;
+        BackEnd = backEnd;
+        _persist = persist;
+        _index = LoadOrBuild();
+    }
+
+    public IVectorBackEnd BackEnd { get; private set; }
+
+    public string Kind => Read(index => index.Kind);
+
+    public long Count => Read(index => index.Count);
+
+    public SearchResult Search(ReadOnlySpan<float> query, int k)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _index.SearchWithStatus(query, k);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Makes the index follow a committed catalog write.</summary>
+    public void Apply(ChangeSet change)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (change.RemovedFaceIds.Count > 0)
+            {
+                _index.Remove(change.RemovedFaceIds);
+            }
+
+            if (change.AddedFaceIds.Count > 0)
+            {
+                _index.Add(change.AddedFaceIds, change.AddedVectors, change.AddedAttributes);
+            }
+
+            // Anything but the next number means another writer committed in between, and this index lacks its changes.
+            if (change.Generation != _generation + 1)
+            {
+                _outOfSync = true;
+            }
+
+            _generation = change.Generation;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Saves the index beside the catalog, stamped with the generation it holds, so the next open can load it instead
+    /// of rebuilding. An index that missed another writer's changes is rebuilt first.
+    /// </summary>
+    public void Save()
+    {
+        if (!_persist)
+        {
+            return;
+        }
+
+        if (Read(_ => _outOfSync))
+        {
+            Rebuild(null);
+            return;
+        }
+
+        SavedIndexStamp? stamp = null;
+        _lock.EnterReadLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_savedGeneration != _generation && BackEnd.Save(_index, _database.Directory))
+            {
+                stamp = new SavedIndexStamp(_generation, _index.Count, BackEnd.Kind);
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+
+        if (stamp is not null)
+        {
+            // A crash between the file and the stamp leaves a stamp that no longer matches: the next open rebuilds.
+            _database.WriteStamp(stamp);
+            _lock.EnterWriteLock();
+            _savedGeneration = stamp.Generation;
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Rebuilds the index from the catalog (with <paramref name="backEnd"/> when switching), swaps it in and saves it.</summary>
+    public long Rebuild(IVectorBackEnd? backEnd)
+    {
+        var target = backEnd ?? BackEnd;
+        var (fresh, generation) = Build(target);
+        IVectorIndex old;
+        _lock.EnterWriteLock();
+        try
+        {
+            old = _index;
+            _index = fresh;
+            BackEnd = target;
+            _generation = generation;
+            _outOfSync = false;
+            _savedGeneration = null;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+
+        old.Dispose();
+        Save();
+        return fresh.Count;
+    }
+
+    public void Dispose()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _index.Dispose();
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+
+        _lock.Dispose();
+    }
+
+    private IVectorIndex LoadOrBuild()
+    {
+        var (generation, faces, saved) = _database.ReadState();
+        if (_persist && saved is not null && saved.Generation == generation && saved.Count == faces && saved.Kind == BackEnd.Kind
+            && BackEnd.Load(_database.Directory, _dimensions) is { } loaded)
+        {
+            if (loaded.Count == faces && loaded.Dimensions == _dimensions)
+            {
+                _generation = generation;
+                _savedGeneration = generation;
+                return loaded;
+            }
+
+            loaded.Dispose();
+        }
+
+        var (built, builtGeneration) = Build(BackEnd);
+        _generation = builtGeneration;
+        return built;
+    }
+
+    private (IVectorIndex Index, long Generation) Build(IVectorBackEnd backEnd)
+    {
+        var index = backEnd.Create(_dimensions, _database.CountFaces());
+        try
+        {
+            if (index.Dimensions != _dimensions)
+            {
+                throw new CollectionException($"The {backEnd.Kind} back end made a {index.Dimensions}-dimensional index for a {_dimensions}-dimensional collection.");
+            }
+
+            return (index, _reader.LoadAll(index, _dimensions));
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
+    }
+
+    private T Read<T>(Func<IVectorIndex, T> read)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return read(_index);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+}

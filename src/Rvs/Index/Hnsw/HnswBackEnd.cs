@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace Rvs.Index;
+
+/// <summary>
+/// The HNSW graph (USearch), saved beside the catalog as index.usearch (plus its attributes file), because building
+/// the graph costs far more than loading it.
+/// </summary>
+public sealed class HnswBackEnd(HnswOptions? options = null) : IVectorBackEnd
+{
+    public const string KindName = "hnsw";
+
+    /// <summary>The graph's file in a collection directory.</summary>
+    public const string FileName = "index.usearch";
+
+    private const string KeyConnectivity = "hnsw.connectivity";
+    private const string KeyExpansionAdd = "hnsw.expansion_add";
+    private const string KeyExpansionSearch = "hnsw.expansion_search";
+
+    public HnswOptions Options { get; } = options ?? new HnswOptions();
+
+    public string Kind => KindName;
+
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [KeyConnectivity] = Options.Connectivity.ToString(CultureInfo.InvariantCulture),
+        [KeyExpansionAdd] = Options.ExpansionAdd.ToString(CultureInfo.InvariantCulture),
+        [KeyExpansionSearch] = Options.ExpansionSearch.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The back end recorded in <paramref name="settings"/>; missing keys take the defaults.</summary>
+    public static HnswBackEnd FromSettings(IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var defaults = new HnswOptions();
+        int Read(string key, int fallback) =>
+            settings.TryGetValue(key, out var text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+        return new HnswBackEnd(defaults with
+        {
+            Connectivity = Read(KeyConnectivity, defaults.Connectivity),
+            ExpansionAdd = Read(KeyExpansionAdd, defaults.ExpansionAdd),
+            ExpansionSearch = Read(KeyExpansionSearch, defaults.ExpansionSearch),
+        });
+    }
+
+    public IVectorIndex Create(int dimensions, long expectedCount) => new HnswVectorIndex(dimensions, Options);
+
+    public bool Save(IVectorIndex index, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ((HnswVectorIndex)index).Save(Path.Combine(directory, FileName));
+        return true;
+    }
+
+    public IVectorIndex? Load(string directory, int dimensions)
+    {
+        var path = Path.Combine(directory, FileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var loaded = HnswVectorIndex.Load(path, Options);
+            if (loaded.Dimensions == dimensions)
+            {
+                return loaded;
+            }
+
+            loaded.Dispose();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}

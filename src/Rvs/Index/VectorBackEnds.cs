@@ -1,0 +1,55 @@
+namespace Rvs.Index;
+
+/// <summary>
+/// The back-end kinds a process knows, each able to make itself again from the settings it recorded. The core
+/// library knows the embedded ones (exact, HNSW); a host adds others (Rvs.Garnet adds "garnet") with <see cref="With"/>.
+/// </summary>
+public sealed class VectorBackEnds
+{
+    public const string Auto = "auto";
+
+    /// <summary>
+    /// Below this size "auto" picks the exact scan: it answers in a few milliseconds with perfect recall, so a graph's
+    /// build time, memory and approximation are not worth paying for.
+    /// </summary>
+    public const long AutoHnswThreshold = 100_000;
+
+    private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, IVectorBackEnd>> _kinds;
+
+    private VectorBackEnds(Dictionary<string, Func<IReadOnlyDictionary<string, string>, IVectorBackEnd>> kinds) => _kinds = kinds;
+
+    /// <summary>Exact and HNSW, which live in the process and need nothing but the catalog.</summary>
+    public static VectorBackEnds Embedded { get; } = new(new(StringComparer.Ordinal)
+    {
+        [ExactBackEnd.KindName] = _ => new ExactBackEnd(),
+        [HnswBackEnd.KindName] = HnswBackEnd.FromSettings,
+    });
+
+    /// <summary>The kinds known, "auto" first: what --index accepts.</summary>
+    public IReadOnlyList<string> Kinds => [Auto, .. _kinds.Keys];
+
+    /// <summary>These kinds plus one more, made from its recorded settings by <paramref name="fromSettings"/>.</summary>
+    public VectorBackEnds With(string kind, Func<IReadOnlyDictionary<string, string>, IVectorBackEnd> fromSettings) =>
+        new(new(_kinds, StringComparer.Ordinal) { [kind] = fromSettings });
+
+    /// <summary>
+    /// The back end a collection recorded: <paramref name="kind"/> as stored ("auto" resolved for a collection of
+    /// <paramref name="faces"/> faces) with its recorded <paramref name="settings"/>.
+    /// </summary>
+    public IVectorBackEnd FromSettings(string kind, IReadOnlyDictionary<string, string> settings, long faces)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        var resolved = ResolveKind(kind, faces);
+        return _kinds.TryGetValue(resolved, out var make)
+            ? make(settings)
+            : throw new ArgumentException($"unknown index kind '{kind}'; expected one of {string.Join(", ", Kinds)}", nameof(kind));
+    }
+
+    /// <summary>Resolves "auto" for <paramref name="faces"/> vectors; other kinds pass through, lower-cased.</summary>
+    public static string ResolveKind(string kind, long faces)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        var lower = kind.ToLowerInvariant();
+        return lower == Auto ? (faces >= AutoHnswThreshold ? HnswBackEnd.KindName : ExactBackEnd.KindName) : lower;
+    }
+}
