@@ -47,7 +47,7 @@ internal static class QueryBenchmark
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {kind} | {threads} | {collection.Stats().Faces:N0} | {Percentile(total, 50):0.0} | {Percentile(total, 99):0.0} | {Percentile(search, 50):0.000} | {Percentile(search, 99):0.000} |"));
+                $"| {kind} | {threads} | {collection.Stats().Faces:N0} | {Percentiles.Of(total, 50):0.0} | {Percentiles.Of(total, 99):0.0} | {Percentiles.Of(search, 50):0.000} | {Percentiles.Of(search, 99):0.000} |"));
         }
 
         return 0;
@@ -67,10 +67,4 @@ internal static class QueryBenchmark
         return clock.Elapsed.TotalMilliseconds;
     }
 
-    internal static double Percentile(List<double> values, double percent)
-    {
-        var sorted = values.Order().ToList();
-        var rank = (int)Math.Ceiling(percent / 100 * sorted.Count) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
-    }
 }

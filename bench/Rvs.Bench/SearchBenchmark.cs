@@ -155,8 +155,7 @@ internal static class SearchBenchmark
         }
 
         var seconds = watch.Elapsed.TotalSeconds;
-        Array.Sort(latencies);
-        return new Timing(count / seconds, latencies[count / 2], latencies[Math.Min(count - 1, (int)(count * 0.99))], [.. results]);
+        return new Timing(count / seconds, Percentiles.Of(latencies, 50), Percentiles.Of(latencies, 99), [.. results]);
     }
 
     private sealed record Timing(double Qps, double P50, double P99, List<IReadOnlyList<VectorHit>> Results);

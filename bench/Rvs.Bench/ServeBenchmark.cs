@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Builder;
-using Rvs.Index;
 using Rvs.Catalog;
 using Rvs.Pipelines;
 using Rvs.Server;
@@ -132,7 +130,7 @@ internal static class ServeBenchmark
     private static async Task<bool> Search(HttpClient client, byte[] photo)
     {
         using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(photo);
+        using var file = new ByteArrayContent(photo);
         file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
         form.Add(file, "photo", "query.jpg");
         using var response = await client.PostAsync("/api/search", form);
@@ -144,7 +142,7 @@ internal static class ServeBenchmark
     private static void Report(string mode, Timing run)
     {
         var sorted = run.Milliseconds.Order().ToList();
-        double P(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
+        double P(double q) => Percentiles.Of(sorted, q * 100);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {mode} | {sorted.Count} | {P(0.50):0.0} | {P(0.90):0.0} | {P(0.99):0.0} | {sorted[^1]:0.0} | {sorted.Average():0.0} | {sorted.Count / run.Seconds:0.0} | {run.Failures} |"));
     }

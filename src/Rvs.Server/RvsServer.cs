@@ -29,6 +29,7 @@ public static class RvsServer
     /// Opens the collection and the pipeline and wires the endpoints; the caller runs (or tests) the application.
     /// <paramref name="configure"/> runs last, e.g. for tests to swap Kestrel for an in-memory server.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The application's container owns the state and disposes it on shutdown; it is disposed here when building fails.")]
     public static WebApplication Build(ServerOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -29,7 +29,7 @@ public sealed record ServerOptions
 
     /// <summary>
     /// ONNX Runtime threads per model. One is fastest: MTCNN runs many tiny tensors, where waking helper threads
-    /// costs more than it saves (serve benchmark, 2 cores: p50 45 ms with 1 thread against 197 ms with 2), and
+    /// costs more than it saves (`Rvs.Bench serve` compares thread counts; docs/BENCHMARKS.md), and
     /// parallelism comes from the slots instead.
     /// </summary>
     public int IntraOpThreads { get; init; } = 1;

@@ -18,9 +18,7 @@ public static class GarnetBinary
     {
         var overridePath = Environment.GetEnvironmentVariable("RVS_GARNET_SERVER");
         if (!string.IsNullOrEmpty(overridePath) && File.Exists(overridePath)) return overridePath;
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Rvs.sln"))) dir = dir.Parent;
-        var root = dir?.FullName ?? Directory.GetCurrentDirectory();
+        var root = RepositoryRoot.Find() ?? Directory.GetCurrentDirectory();
         var path = Path.Combine(root, ".tools", "garnet-server");
         if (!File.Exists(path))
             throw new InvalidOperationException(
@@ -242,7 +240,7 @@ public sealed class GarnetServers : IDisposable
     {
         try
         {
-            var l = new TcpListener(IPAddress.Loopback, port);
+            using var l = new TcpListener(IPAddress.Loopback, port);
             l.Start();
             l.Stop();
             return true;

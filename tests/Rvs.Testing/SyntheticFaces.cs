@@ -59,23 +59,4 @@ public sealed class SyntheticFaces
         }
         return v;
     }
-
-    /// <summary>Exact top-k by L2 over rows of <paramref name="data"/> (ids = row index + idBase), ties by id.</summary>
-    public static (long Id, float Distance)[] BruteForce(float[] data, int dims, ReadOnlySpan<float> q, int k, long idBase = 0)
-    {
-        var rows = data.Length / dims;
-        var all = new (long Id, float Distance)[rows];
-        for (var r = 0; r < rows; r++)
-        {
-            var sum = 0f;
-            for (var i = 0; i < dims; i++)
-            {
-                var d = data[r * dims + i] - q[i];
-                sum += d * d;
-            }
-            all[r] = (r + idBase, MathF.Sqrt(sum));
-        }
-        Array.Sort(all, (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
-        return all[..Math.Min(k, rows)];
-    }
 }

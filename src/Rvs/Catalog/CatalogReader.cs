@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Microsoft.Data.Sqlite;
 using Rvs.Index;
 
 namespace Rvs.Catalog;

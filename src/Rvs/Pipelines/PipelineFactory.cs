@@ -11,15 +11,14 @@ public static class PipelineFactory
     /// <param name="name">One of <see cref="PipelineNames.All"/>.</param>
     /// <param name="intraOpThreads">
     /// ONNX Runtime threads per model. 1 is best even for a single query: these networks are so small that
-    /// splitting them over threads costs more than it saves (one photo at a time, 2 threads ran at 14 images/s
-    /// against 61 images/s for two photos in parallel on one thread each; `Rvs.Bench pipeline`, docs/BENCHMARKS.md).
+    /// splitting them over threads costs more than it saves (photos in parallel on one thread each against one photo
+    /// on several threads: `Rvs.Bench pipeline`, measured in docs/BENCHMARKS.md).
     /// </param>
     /// <param name="detection">MTCNN settings for the face pipelines.</param>
     /// <param name="addMirror">
     /// mtcnn-facenet: also embed each face mirrored and add the vectors (see <see cref="MobileFaceNetEmbedder"/>).
-    /// On by default: on LFW it lifts 10-fold verification from 99.27% to 99.32% and rank1 from 98.71% to 98.72%,
-    /// for a second MobileFaceNet pass per face; the whole pipeline still ran at 62 images/s on 2 cores
-    /// (`rvs eval --pipeline mtcnn-facenet --with-plain`, docs/RESULTS.md).
+    /// On by default: on LFW it lifts 10-fold verification and rank1 for a second MobileFaceNet pass per face
+    /// (`rvs eval --pipeline mtcnn-facenet --with-plain`; the figures and the speed are in docs/RESULTS.md).
     /// </param>
     public static IEmbeddingPipeline Create(string name, int intraOpThreads = 1, MtcnnOptions? detection = null, bool addMirror = true)
     {
@@ -34,6 +33,7 @@ public static class PipelineFactory
     }
 
     /// <summary>Builds a pipeline around a new detector, disposing the detector's sessions if the rest fails to load.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The pipeline built owns the detector; it is disposed here when building fails.")]
     private static IEmbeddingPipeline WithDetector(MtcnnOptions detection, Func<MtcnnDetector, IEmbeddingPipeline> build)
     {
         var detector = CreateDetector(detection);

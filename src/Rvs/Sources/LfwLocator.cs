@@ -26,7 +26,7 @@ public static class LfwLocator
     public static IEnumerable<string> DefaultCandidates()
     {
         yield return SharedArchive;
-        if (RepositoryRoot() is { } root)
+        if (RepositoryRoot.Find() is { } root)
         {
             yield return Path.Combine(root, "..", "shared", "data", "lfw.tgz");
         }
@@ -114,16 +114,4 @@ public static class LfwLocator
         return target;
     }
 
-    private static string? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Rvs.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
 }

@@ -5,7 +5,6 @@ using Microsoft.Data.Sqlite;
 using Rvs.Catalog;
 using Rvs.Detection;
 using Rvs.Imaging;
-using Rvs.Index;
 using Rvs.Pipelines;
 using Rvs.Testing;
 using SkiaSharp;

@@ -75,16 +75,6 @@ internal static class TestData
         return root;
     }
 
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Rvs.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("cannot find the repository root (Rvs.sln) above " + AppContext.BaseDirectory);
-    }
+    private static string FindRepositoryRoot() => Rvs.RepositoryRoot.Find()
+        ?? throw new InvalidOperationException("cannot find the repository root (Rvs.sln) above " + AppContext.BaseDirectory);
 }

@@ -172,6 +172,11 @@ public sealed class ExactVectorIndex : IVectorIndex
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _lock.EnterWriteLock();
         try
         {
@@ -186,6 +191,8 @@ public sealed class ExactVectorIndex : IVectorIndex
         {
             _lock.ExitWriteLock();
         }
+
+        _lock.Dispose();
     }
 
     private void Scan(ReadOnlySpan<float> query, int fromRow, int toRow, TopK top)

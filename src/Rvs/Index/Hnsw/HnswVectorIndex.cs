@@ -5,7 +5,10 @@ using Cloud.Unum.USearch;
 
 namespace Rvs.Index;
 
-/// <summary>Tuning of the HNSW graph. Defaults reach match recall ≥ 0.98 on a million synthetic faces.</summary>
+/// <summary>
+/// Tuning of the HNSW graph. What the defaults reach at 13k and 1M vectors is measured in docs/BENCHMARKS.md
+/// (`Rvs.Bench search`); at 1M they fall short of match recall 0.98 at 20x the exact scan's speed.
+/// </summary>
 /// <param name="Connectivity">Neighbours per node (HNSW "M"): more means better recall, more memory, slower build.</param>
 /// <param name="ExpansionAdd">Candidate list size while inserting (efConstruction): more means a better graph, slower build.</param>
 /// <param name="ExpansionSearch">Candidate list size while searching (ef): more means better recall, slower queries.</param>
@@ -345,14 +348,14 @@ public sealed partial class HnswVectorIndex : IVectorIndex
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _lock.EnterWriteLock();
         try
         {
-            if (_disposed)
-            {
-                return;
-            }
-
             _disposed = true;
             _index.Dispose();
             _searchSlots.Dispose();
@@ -361,6 +364,8 @@ public sealed partial class HnswVectorIndex : IVectorIndex
         {
             _lock.ExitWriteLock();
         }
+
+        _lock.Dispose();
     }
 
     private static HnswVectorIndex Open(string path, HnswOptions? options, bool view)

@@ -46,7 +46,7 @@ internal static class Recall
         var top1 = 0;
         foreach (var q in queries)
         {
-            var truth = SyntheticFaces.BruteForce(data, dims, q, k);
+            var truth = BruteForce.Nearest(data, dims, q, k);
             var got = index.Search(q, k);
             var truthIds = truth.Select(t => t.Id).ToHashSet();
             found += got.Count(h => truthIds.Contains(h.Id));

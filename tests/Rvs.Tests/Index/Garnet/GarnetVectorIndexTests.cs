@@ -25,7 +25,7 @@ public class GarnetVectorIndexTests(SingleGarnetFixture fx)
 
         // Distances are true L2 between unit vectors, the interface's contract whatever the server returns.
         var q = queries[0];
-        var truth = SyntheticFaces.BruteForce(data, Dims, q, 1)[0];
+        var truth = BruteForce.Nearest(data, Dims, q, 1)[0];
         var hit = index.Search(q, 1)[0];
         Assert.Equal(truth.Distance, hit.Distance, 3);
     }
