@@ -4,21 +4,12 @@ using StackExchange.Redis;
 
 namespace Rvs.Index.Garnet;
 
-/// <summary>Which server speaks the vector-set commands; they agree on syntax but not on what a score means.</summary>
-public enum VectorServerKind
-{
-    /// <summary>Garnet 2.x preview: VSIM scores are squared L2 distances (0 = identical).</summary>
-    Garnet,
-    /// <summary>Redis 8: VSIM scores are similarities (1 + cos) / 2 (1 = identical, 0 = opposite).</summary>
-    Redis,
-}
-
 /// <summary>
 /// Vector index kept in Garnet (or Redis 8) vector sets, spread over <see cref="GarnetVectorIndexOptions.Shards"/>
 /// keys <c>rvs:{collection:shard}</c>. The hash tag makes each shard one cluster slot, so a cluster spreads shards
 /// over its primaries; every search asks all shards in parallel and merges by distance.
 /// </summary>
-public sealed class GarnetVectorIndex : IVectorIndex
+public sealed partial class GarnetVectorIndex : IVectorIndex
 {
     private readonly GarnetVectorIndexOptions _options;
     private readonly ConnectionMultiplexer _mux;
@@ -78,24 +69,6 @@ public sealed class GarnetVectorIndex : IVectorIndex
     public string ServerVersion { get; }
 
     public GarnetVectorIndexOptions Options => _options;
-
-    /// <summary>The key of shard <paramref name="shard"/>; the braces make the whole "collection:shard" the slot.</summary>
-    public string ShardKeyName(int shard) => $"rvs:{{{_options.Collection}:{shard}}}";
-
-    /// <summary>
-    /// Shard of a face id. A fixed integer mix rather than GetHashCode, which is randomised per process and would
-    /// send the same id to a different key after a restart.
-    /// </summary>
-    public static int ShardOf(long id, int shards)
-    {
-        var x = unchecked((ulong)id);
-        x ^= x >> 30;
-        x = unchecked(x * 0xbf58476d1ce4e5b9UL);
-        x ^= x >> 27;
-        x = unchecked(x * 0x94d049bb133111ebUL);
-        x ^= x >> 31;
-        return (int)(x % (ulong)shards);
-    }
 
     public long Count
     {
@@ -247,12 +220,6 @@ public sealed class GarnetVectorIndex : IVectorIndex
         return new SearchResult(hits, missing.Count > 0, missing.Count > 0 ? missing : null);
     }
 
-    private static Exception Rethrow(Exception e)
-    {
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw();
-        return e;
-    }
-
     private void ParseVsim(RedisResult reply, List<VectorHit> into)
     {
         // RESP2 shape with WITHSCORES WITHATTRIBS: flat [name, score, attributes|nil, name, …].
@@ -316,119 +283,6 @@ public sealed class GarnetVectorIndex : IVectorIndex
         return !emb.IsNull && ((RedisResult[])emb!).Length > 0;
     }
 
-    private async Task<RedisResult> ExecAsync(int shard, string command, ICollection<object> args)
-    {
-        // The key travels as a RedisKey so the client hashes it to its slot and sends the ad-hoc command to the
-        // primary owning it (following MOVED/ASK when the cluster reshards).
-        try
-        {
-            return await _db.ExecuteAsync(command, args, CommandFlags.DemandMaster).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
-        {
-            throw new GarnetShardUnavailableException(shard, _keys[shard]!, EndpointOf(shard), e);
-        }
-        catch (RedisServerException e) when (e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal))
-        {
-            throw new GarnetShardUnavailableException(shard, _keys[shard]!, EndpointOf(shard), e);
-        }
-        catch (RedisServerException e)
-        {
-            throw new GarnetIndexException($"{command} on shard {shard} ({_keys[shard]}) at {EndpointOf(shard)} failed: {e.Message}", e);
-        }
-    }
-
-    private string EndpointOf(int shard)
-    {
-        try
-        {
-            foreach (var server in _mux.GetServers())
-            {
-                if (server.ServerType != ServerType.Cluster) continue;
-                var node = server.ClusterConfiguration?.GetBySlot(_keys[shard]);
-                if (node?.EndPoint is { } ep) return Format(ep);
-            }
-        }
-        catch (Exception)
-        {
-            // Only used to word an error; the configured endpoints are the fallback.
-        }
-        return _options.Endpoints;
-    }
-
-    private static string Format(System.Net.EndPoint ep) => ep switch
-    {
-        System.Net.IPEndPoint ip => $"{ip.Address}:{ip.Port}",
-        System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
-        _ => ep.ToString() ?? "?",
-    };
-
-    private (VectorServerKind, string) DetectServer()
-    {
-        var connected = _mux.GetServers().Where(s => s.IsConnected).ToArray();
-        if (connected.Length == 0)
-            throw new GarnetIndexException(
-                $"No Garnet/Redis server answered at {_options.Endpoints} (within {_options.TimeoutMs} ms).",
-                new RedisConnectionException(ConnectionFailureType.UnableToConnect, _mux.GetStatus()), [_options.Endpoints]);
-        (VectorServerKind Kind, string Version)? seen = null;
-        foreach (var server in connected)
-        {
-            // Ad-hoc rather than InfoRaw, which the client reserves for admin mode; this index needs no admin rights.
-            var info = (string?)server.Execute("INFO", "server") ?? "";
-            // Garnet also reports redis_version (7.4.3 in 2.2.8) for client compatibility, so garnet_version has to
-            // be looked for first or Garnet would be taken for an old Redis.
-            var garnet = InfoField(info, "garnet_version");
-            var redis = InfoField(info, "redis_version");
-            (VectorServerKind, string) kind;
-            if (garnet is not null) kind = (VectorServerKind.Garnet, garnet);
-            else if (redis is not null && int.TryParse(redis.Split('.')[0], CultureInfo.InvariantCulture, out var major) && major >= 8)
-                kind = (VectorServerKind.Redis, redis);
-            else
-                throw new NotSupportedException($"{Format(server.EndPoint)} is neither Garnet nor Redis ≥ 8 (redis_version {redis ?? "?"}); it has no vector sets.");
-            if (seen is { } s && s.Kind != kind.Item1)
-                throw new NotSupportedException($"Endpoints mix {s.Kind} and {kind.Item1}; their scores mean different things.");
-            seen = kind;
-        }
-        return seen!.Value;
-    }
-
-    /// <summary>
-    /// Records the layout the collection was created with and refuses to open it with another: a different shard
-    /// count would look for every face in the wrong key, and different dims, quantisation or M would fail on every
-    /// VADD with a less helpful server error.
-    /// </summary>
-    private void CheckLayout()
-    {
-        var key = (RedisKey)$"rvs:{{{_options.Collection}:meta}}";
-        var layout = $"v1 shards={_options.Shards} dims={Dimensions} quant={_quant} m={_options.M}";
-        RedisValue stored;
-        try
-        {
-            _db.StringSet(key, layout, when: When.NotExists, flags: CommandFlags.DemandMaster);
-            stored = _db.StringGet(key, CommandFlags.DemandMaster);
-        }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
-        {
-            // The node holding the layout is down; the check waits for the next open rather than blocking shards
-            // that are up (AllowPartial).
-            return;
-        }
-        if (!stored.IsNull && stored != layout)
-            throw new GarnetIndexException(
-                $"Collection '{_options.Collection}' was created as \"{stored}\" but is opened as \"{layout}\"; " +
-                "shard count, dimensions, quantisation and M are fixed for a collection.");
-    }
-
-    internal static string? InfoField(string info, string name)
-    {
-        foreach (var raw in info.Split('\n'))
-        {
-            var line = raw.TrimEnd('\r');
-            if (line.StartsWith(name + ":", StringComparison.Ordinal)) return line[(name.Length + 1)..].Trim();
-        }
-        return null;
-    }
-
     private static string ElementName(long id) => id.ToString(CultureInfo.InvariantCulture);
 
     // Garnet's L2 metric does not normalise (|[2,0]−[1,0]|² comes back as 1) while Redis normalises internally, so
@@ -444,18 +298,6 @@ public sealed class GarnetVectorIndex : IVectorIndex
         var inv = 1.0 / norm;
         for (var i = 0; i < v.Length; i++) unit[i] = (float)(v[i] * inv);
         return MemoryMarshal.AsBytes(unit.AsSpan()).ToArray();
-    }
-
-    private static T[] Wait<T>(Task<T>[] tasks)
-    {
-        try
-        {
-            return Task.WhenAll(tasks).GetAwaiter().GetResult();
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-        {
-            throw e.InnerExceptions[0];
-        }
     }
 }
 

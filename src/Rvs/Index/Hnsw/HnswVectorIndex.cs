@@ -1,23 +1,6 @@
-using System.Reflection;
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using Cloud.Unum.USearch;
 
 namespace Rvs.Index;
-
-/// <summary>
-/// Tuning of the HNSW graph. What the defaults reach at 13k and 1M vectors is measured in docs/BENCHMARKS.md
-/// (`Rvs.Bench search`); at 1M they fall short of match recall 0.98 at 20x the exact scan's speed.
-/// </summary>
-/// <param name="Connectivity">Neighbours per node (HNSW "M"): more means better recall, more memory, slower build.</param>
-/// <param name="ExpansionAdd">Candidate list size while inserting (efConstruction): more means a better graph, slower build.</param>
-/// <param name="ExpansionSearch">Candidate list size while searching (ef): more means better recall, slower queries.</param>
-/// <param name="SearchThreads">Concurrent searches allowed inside the native index; 0 means one per processor.
-/// Callers beyond this wait rather than fail.</param>
-public sealed record HnswOptions(int Connectivity = 16, int ExpansionAdd = 128, int ExpansionSearch = 64, int SearchThreads = 0)
-{
-    internal int EffectiveSearchThreads => SearchThreads > 0 ? SearchThreads : Environment.ProcessorCount;
-}
 
 /// <summary>
 /// Approximate index over USearch's HNSW graph. Uses the inner-product metric on unit vectors (USearch reports
@@ -29,12 +12,6 @@ public sealed record HnswOptions(int Connectivity = 16, int ExpansionAdd = 128, 
 /// </summary>
 public sealed partial class HnswVectorIndex : IVectorIndex
 {
-    private const string NativeLibrary = "libusearch_c";
-
-    private static readonly FieldInfo HandleField =
-        typeof(USearchIndex).GetField("_index", BindingFlags.Instance | BindingFlags.NonPublic)
-        ?? throw new InvalidOperationException("This Cloud.Unum.USearch version keeps its native handle elsewhere; HnswVectorIndex needs updating.");
-
     private readonly USearchIndex _index;
     private readonly nint _handle;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
@@ -141,12 +118,6 @@ public sealed partial class HnswVectorIndex : IVectorIndex
             }
         }
     }
-
-    /// <summary>Reads a saved index fully into memory; it can be searched and changed.</summary>
-    public static HnswVectorIndex Load(string path, HnswOptions? options = null) => Open(path, options, view: false);
-
-    /// <summary>Memory-maps a saved index: opens instantly and shares pages with the OS cache, but is read-only.</summary>
-    public static HnswVectorIndex View(string path, HnswOptions? options = null) => Open(path, options, view: true);
 
     public void Add(IReadOnlyList<long> ids, ReadOnlySpan<float> vectors, IReadOnlyList<string?>? attributes = null)
     {
@@ -314,38 +285,6 @@ public sealed partial class HnswVectorIndex : IVectorIndex
         }
     }
 
-    /// <summary>
-    /// Writes the index to <paramref name="path"/> atomically (a temporary file renamed over the target), plus
-    /// attributes, if any, to "&lt;path&gt;.attributes.json".
-    /// </summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        _lock.EnterReadLock();
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var temporary = path + ".tmp";
-            _index.Save(temporary);
-            var attributesPath = AttributesPath(path);
-            if (_attributes.Count > 0)
-            {
-                File.WriteAllText(attributesPath + ".tmp", JsonSerializer.Serialize(_attributes));
-                File.Move(attributesPath + ".tmp", attributesPath, overwrite: true);
-            }
-            else
-            {
-                File.Delete(attributesPath);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
-
     public void Dispose()
     {
         if (_disposed)
@@ -368,37 +307,6 @@ public sealed partial class HnswVectorIndex : IVectorIndex
         _lock.Dispose();
     }
 
-    private static HnswVectorIndex Open(string path, HnswOptions? options, bool view)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"No HNSW index at {path}.", path);
-        }
-
-        var attributesPath = AttributesPath(path);
-        var attributes = File.Exists(attributesPath)
-            ? JsonSerializer.Deserialize<Dictionary<long, string>>(File.ReadAllText(attributesPath)) ?? []
-            : [];
-        var index = new USearchIndex(path, view);
-        try
-        {
-            return new HnswVectorIndex(index, options ?? new HnswOptions(), view, attributes);
-        }
-        catch
-        {
-            index.Dispose();
-            throw;
-        }
-    }
-
-    private static string AttributesPath(string path) => path + ".attributes.json";
-
-    private static nint HandleOf(USearchIndex index) =>
-        HandleField.GetValue(index) is nint handle && handle != 0
-            ? handle
-            : throw new InvalidOperationException("USearch index has no native handle.");
-
     private static void CheckId(long id)
     {
         // USearch reserves the all-ones key (what −1 becomes as an unsigned key) to mark free slots.
@@ -408,22 +316,6 @@ public sealed partial class HnswVectorIndex : IVectorIndex
         }
     }
 
-    private void Reserve(long capacity)
-    {
-        Native.Reserve(_handle, (nuint)capacity, out var error);
-        ThrowOnError(error);
-        // Reserving resets the native thread slots to the hardware default, so they are applied again afterwards.
-        ApplyThreadSlots();
-    }
-
-    private void ApplyThreadSlots()
-    {
-        Native.ChangeThreadsAdd(_handle, (nuint)Environment.ProcessorCount, out var error);
-        ThrowOnError(error);
-        Native.ChangeThreadsSearch(_handle, (nuint)Options.EffectiveSearchThreads, out error);
-        ThrowOnError(error);
-    }
-
     private void ThrowIfUnusable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -431,78 +323,5 @@ public sealed partial class HnswVectorIndex : IVectorIndex
         {
             throw new InvalidOperationException("This HNSW index is a read-only memory-mapped view; open it with Load to change it.");
         }
-    }
-
-    private nuint Call(NativeQuery query)
-    {
-        var result = query(_handle, out var error);
-        ThrowOnError(error);
-        return result;
-    }
-
-    private bool Call(NativeKeyPredicate query, long id)
-    {
-        var result = query(_handle, (ulong)id, out var error);
-        ThrowOnError(error);
-        return result;
-    }
-
-    private nuint Call(NativeKeyQuery query, long id)
-    {
-        var result = query(_handle, (ulong)id, out var error);
-        ThrowOnError(error);
-        return result;
-    }
-
-    private static void ThrowOnError(nint error)
-    {
-        if (error != 0)
-        {
-            throw new InvalidOperationException("USearch: " + (Marshal.PtrToStringUTF8(error) ?? "unknown error"));
-        }
-    }
-
-    private delegate nuint NativeQuery(nint index, out nint error);
-
-    private delegate bool NativeKeyPredicate(nint index, ulong key, out nint error);
-
-    private delegate nuint NativeKeyQuery(nint index, ulong key, out nint error);
-
-    /// <summary>Exports of the native library the wrapper package ships; signatures follow USearch's C header.</summary>
-    private static unsafe partial class Native
-    {
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_reserve")]
-        public static partial void Reserve(nint index, nuint capacity, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_change_threads_add")]
-        public static partial void ChangeThreadsAdd(nint index, nuint threads, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_change_threads_search")]
-        public static partial void ChangeThreadsSearch(nint index, nuint threads, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_change_expansion_search")]
-        public static partial void ChangeExpansionSearch(nint index, nuint expansion, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_size")]
-        public static partial nuint Size(nint index, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_capacity")]
-        public static partial nuint Capacity(nint index, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_memory_usage")]
-        public static partial nuint MemoryUsage(nint index, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_contains")]
-        [return: MarshalAs(UnmanagedType.U1)]
-        public static partial bool Contains(nint index, ulong key, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_remove")]
-        public static partial nuint Remove(nint index, ulong key, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_add")]
-        public static partial void Add(nint index, ulong key, float* vector, int scalarKind, out nint error);
-
-        [LibraryImport(NativeLibrary, EntryPoint = "usearch_search")]
-        public static partial nuint Search(nint index, float* query, int scalarKind, nuint count, ulong* keys, float* distances, out nint error);
     }
 }
