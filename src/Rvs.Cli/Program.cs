@@ -15,6 +15,7 @@ var root = new Command("rvs", "rvs: reverse visual search for faces. Index a pho
     new HelpOption(),
     new VersionOption(),
 };
+CliErrors.Json = args.Contains("--json");
 foreach (var command in CommandCatalog.All())
 {
     root.Subcommands.Add(command);

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Rvs.Catalog;
 using Rvs.Errors;
+using Rvs.Evaluation;
 using Rvs.Pipelines;
 using Rvs.Search;
 
@@ -355,7 +356,8 @@ public static class RvsServer
                 return Busy();
             }
 
-            image = state.Indexer.AddPhoto(upload.Bytes, label.Length == 0 ? null : label, state.Pipeline);
+            image = state.Indexer.AddPhoto(upload.Bytes, label.Length == 0 ? null : label, state.Pipeline,
+                new IndexingOptions { SamePersonDistance = VerificationThresholds.SamePersonDistance(state.Collection.Pipeline.ModelId) });
         }
 
         var faces = state.Collection.GetFaces(image.ImageId).Select(f => ToFaceResponse(f, image)).ToList();

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Rvs.Errors;
 
 namespace Rvs.Cli.Commands;
@@ -19,6 +21,12 @@ internal static class CliErrors
 
     public const int Cancelled = 130;
 
+    /// <summary>
+    /// Set when the command line asks for --json: a failure then also prints exactly one JSON object on stdout
+    /// (<c>{"error": …, "category": …}</c>), so a script reading stdout always gets one object.
+    /// </summary>
+    public static bool Json { get; set; }
+
     public static int ExitCode(ErrorCategory category) => category switch
     {
         ErrorCategory.IndexUnavailable => Unavailable,
@@ -33,25 +41,32 @@ internal static class CliErrors
         }
         catch (OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync("rvs: cancelled");
-            return Cancelled;
+            return Report("cancelled", "cancelled", Cancelled);
         }
         catch (RvsException e)
         {
-            await Console.Error.WriteLineAsync($"rvs: {e.Message}");
-            return ExitCode(e.Category);
+            return Report(e.Message, JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Category.ToString()), ExitCode(e.Category));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The file system refused (disk full, permissions): the user can act on its message.
-            await Console.Error.WriteLineAsync($"rvs: {e.Message}");
-            return Failure;
+            return Report(e.Message, "file_system", Failure);
         }
         catch (Exception e)
         {
-            await Console.Error.WriteLineAsync($"rvs: internal error (a bug in rvs, please report it): {e.GetType().Name}: {e.Message}");
-            return Bug;
+            return Report($"internal error (a bug in rvs, please report it): {e.GetType().Name}: {e.Message}", "bug", Bug);
         }
+    }
+
+    private static int Report(string message, string category, int exitCode)
+    {
+        Console.Error.WriteLine($"rvs: {message}");
+        if (Json)
+        {
+            JsonOutput.Print(new JsonObject { ["error"] = message, ["category"] = category, ["exit_code"] = exitCode });
+        }
+
+        return exitCode;
     }
 
     public static int Run(Func<int> action) => Run(() => Task.FromResult(action())).GetAwaiter().GetResult();

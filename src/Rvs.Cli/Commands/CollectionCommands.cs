@@ -47,7 +47,12 @@ internal static class CollectionCommands
             }
 
             using var faces = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(embedder), options);
-            var indexing = new IndexingOptions { LabelFromFolder = parse.GetValue(labels), Workers = Math.Max(1, parse.GetValue(workers)) };
+            var indexing = new IndexingOptions
+            {
+                LabelFromFolder = parse.GetValue(labels),
+                Workers = Math.Max(1, parse.GetValue(workers)),
+                SamePersonDistance = SearchCommand.SamePersonThreshold(faces),
+            };
             var summary = await Task.Run(() => Progress.Run<IndexingProgress, IndexingSummary>(
                 $"indexing ({name})", p => (p.Done, p.Total),
                 progress => new CollectionIndexer(faces).Run(parse.GetValue(source)!, embedder, indexing, progress, cancel)));
@@ -156,6 +161,7 @@ internal static class CollectionCommands
             var switchTo = backEnd.Chosen(parse, directory);
             using var faces = OpenExisting(directory, backEnd.Resolve(parse, directory));
             var count = faces.Reindex(switchTo);
+            faces.RelabelFaces(SearchCommand.SamePersonThreshold(faces));
             Console.WriteLine($"rebuilt the {faces.IndexKind} index over {count:N0} faces");
             return 0;
         }));

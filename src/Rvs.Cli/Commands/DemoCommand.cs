@@ -33,7 +33,7 @@ internal static class DemoCommand
                 Console.Error.WriteLine($"indexing {source} into {directory} (a second run only checks what is new)");
                 var summary = await Task.Run(() => Progress.Run<IndexingProgress, IndexingSummary>(
                     "indexing LFW", p => (p.Done, p.Total),
-                    progress => new CollectionIndexer(faces).Run(source, embedder, new IndexingOptions { LabelFromFolder = true }, progress, cancel)));
+                    progress => new CollectionIndexer(faces).Run(source, embedder, new IndexingOptions { LabelFromFolder = true, SamePersonDistance = SearchCommand.SamePersonThreshold(faces) }, progress, cancel)));
                 CollectionCommands.PrintSummary(summary, directory);
                 if (summary.Cancelled)
                 {

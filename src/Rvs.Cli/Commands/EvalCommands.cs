@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Rvs.Errors;
 using Rvs.Evaluation;
 using Rvs.Imaging;
 using Rvs.Pipelines;
@@ -68,19 +69,21 @@ internal static class EvalCommands
         var first = new Argument<FileInfo>("photo1") { Description = "A photo of a face." };
         var second = new Argument<FileInfo>("photo2") { Description = "Another photo of a face." };
         var json = FaceCommands.JsonOption();
-        var command = new Command("verify", "Decide whether two photos show the same person, by the threshold measured on LFW.") { first, second, json };
+        var face1 = new Option<int?>("--face1") { Description = "Which face of photo1 (0 = largest, as `rvs detect` numbers them; default 0)." };
+        var face2 = new Option<int?>("--face2") { Description = "Which face of photo2 (default 0, the largest)." };
+        var command = new Command("verify", "Decide whether two photos show the same person, by the threshold measured on LFW.") { first, second, face1, face2, json };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             using var embedder = PipelineFactory.Create(PipelineNames.MtcnnFaceNet);
             var threshold = VerificationThresholds.Find(VerificationThresholds.DefaultPath, embedder.ModelId);
             if (threshold is null)
             {
-                throw new InvalidOperationException($"no threshold measured for {embedder.ModelId}; run './rvs eval --pipeline {embedder.Name} --save-thresholds models/{VerificationThresholds.FileName}'");
+                throw new NotFoundException($"no threshold measured for {embedder.ModelId}; run './rvs eval --pipeline {embedder.Name} --save-thresholds models/{VerificationThresholds.FileName}'");
             }
 
-            var a = LargestFace(embedder, parse.GetValue(first)!);
-            var b = LargestFace(embedder, parse.GetValue(second)!);
-            var distance = Rvs.Embedding.VectorMath.Distance(a, b);
+            var a = ChosenFace(embedder, parse.GetValue(first)!, parse.GetValue(face1));
+            var b = ChosenFace(embedder, parse.GetValue(second)!, parse.GetValue(face2));
+            var distance = Rvs.Embedding.VectorMath.Distance(a.Embedding, b.Embedding);
             var same = distance < threshold.Threshold;
             if (parse.GetValue(json))
             {
@@ -90,10 +93,13 @@ internal static class EvalCommands
                     ["distance"] = Math.Round(distance, 4),
                     ["threshold"] = Math.Round(threshold.Threshold, 4),
                     ["threshold_accuracy"] = Math.Round(threshold.Accuracy, 4),
+                    ["photo1"] = a.Json(),
+                    ["photo2"] = b.Json(),
                 });
             }
             else
             {
+                Console.WriteLine($"compared {a.Describe(parse.GetValue(first)!.Name)} with {b.Describe(parse.GetValue(second)!.Name)}");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{(same ? "same person" : "different people")}: distance {distance:0.000} {(same ? "<" : "≥")} threshold {threshold.Threshold:0.000} (chosen on LFW pairs, where it is {threshold.Accuracy:P2} accurate)"));
             }
@@ -103,10 +109,30 @@ internal static class EvalCommands
         return command;
     }
 
-    private static float[] LargestFace(IEmbeddingPipeline embedder, FileInfo file)
+    /// <summary>One face of a photo as verify compared it: its number, how many faces the photo had, and where it is.</summary>
+    private sealed record ComparedFace(int Face, int Faces, Rvs.Detection.DetectedFace Detected, float[] Embedding)
+    {
+        public string Describe(string name) => Faces == 1 ? $"the only face of {name}" : $"face {Face} of {Faces} in {name}";
+
+        public System.Text.Json.Nodes.JsonObject Json()
+        {
+            var json = JsonOutput.Face(Detected);
+            json["face"] = Face;
+            json["faces_in_photo"] = Faces;
+            return json;
+        }
+    }
+
+    private static ComparedFace ChosenFace(IEmbeddingPipeline embedder, FileInfo file, int? requested)
     {
         var faces = embedder.Embed(ImageDecoder.DecodeFile(file.FullName));
-        return faces.Count > 0 ? faces[0].Embedding : throw new InvalidOperationException($"no face found in {file.FullName}");
+        if (faces.Count == 0)
+        {
+            throw new NoFaceException($"no face found in {file.FullName}");
+        }
+
+        var face = Rvs.Search.PhotoSearch.ChooseFace(requested, faces.Count);
+        return new ComparedFace(face, faces.Count, faces[face].Face, faces[face].Embedding);
     }
 
     /// <summary>Exact search is the evaluation's own; hnsw runs the same retrieval through the HNSW back end rvs serves with.</summary>

@@ -84,8 +84,7 @@ internal static class SearchCommand
     /// The distance below which two faces are likely the same person, as measured on LFW for exactly this
     /// collection's models; null when none was measured for them (then no result is marked).
     /// </summary>
-    public static float? SamePersonThreshold(FaceCollection faces) =>
-        VerificationThresholds.Find(VerificationThresholds.DefaultPath, faces.Pipeline.ModelId) is { } t ? (float)t.Threshold : null;
+    public static float? SamePersonThreshold(FaceCollection faces) => VerificationThresholds.SamePersonDistance(faces.Pipeline.ModelId);
 
     public static void PrintHits(string title, IReadOnlyList<SearchHit> hits, string? queryLabel, float? samePerson)
     {

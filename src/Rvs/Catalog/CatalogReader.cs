@@ -191,6 +191,31 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return generation;
     }
 
+    /// <summary>Every face of every labelled photo, grouped by the photo's label, for <see cref="FaceLabeller"/>.</summary>
+    public Dictionary<string, List<FaceLabeller.Candidate>> LabelCandidates()
+    {
+        using var connection = database.Connect();
+        using var command = Sql.Command(connection, null, """
+            SELECT i.label, i.id, f.id, f.w * f.h, e.vector
+            FROM images i JOIN faces f ON f.image_id = i.id JOIN embeddings e ON e.face_id = f.id
+            WHERE i.label IS NOT NULL
+            """);
+        using var reader = command.ExecuteReader();
+        var byLabel = new Dictionary<string, List<FaceLabeller.Candidate>>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            var label = reader.GetString(0);
+            if (!byLabel.TryGetValue(label, out var faces))
+            {
+                byLabel[label] = faces = [];
+            }
+
+            faces.Add(new FaceLabeller.Candidate(reader.GetInt64(1), reader.GetInt64(2), reader.GetFloat(3), Sql.FromBlob((byte[])reader.GetValue(4))));
+        }
+
+        return byLabel;
+    }
+
     private byte[]? Blob(string sql, long id)
     {
         using var connection = database.Connect();

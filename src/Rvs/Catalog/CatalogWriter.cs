@@ -82,7 +82,10 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
                 Sql.Set(insertFace, "$h", box.Height);
                 Sql.Set(insertFace, "$score", face.Face.Score);
                 Sql.Set(insertFace, "$landmarks", Sql.LandmarksToJson(face.Face.Landmarks));
-                Sql.Set(insertFace, "$label", photo.Label);
+                // A photo's label names one person: only a single-face photo's face is known to be them here; the
+                // faces of group photos are labelled once the label's other faces can say which (FaceLabeller).
+                var faceLabel = photo.Faces.Count == 1 ? photo.Label : null;
+                Sql.Set(insertFace, "$label", faceLabel);
                 var faceId = Convert.ToInt64(insertFace.ExecuteScalar(), CultureInfo.InvariantCulture);
 
                 Sql.Set(insertEmbedding, "$face", faceId);
@@ -99,7 +102,7 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
 
                 face.Embedding.CopyTo(flat, addedFaces.Count * pipeline.Dimensions);
                 addedFaces.Add(faceId);
-                addedAttributes.Add(FaceAttributes.ToJson(imageId, photo.Path, photo.Label, box));
+                addedAttributes.Add(FaceAttributes.ToJson(imageId, photo.Path, faceLabel, box));
             }
 
             if (photo.PhotoBytes is { } bytes)
@@ -148,6 +151,33 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
         using var delete = Sql.Command(connection, transaction, "DELETE FROM images WHERE id = $id");
         delete.Parameters.AddWithValue("$id", imageId);
         return Commit(connection, transaction, delete.ExecuteNonQuery(), faceIds);
+    }
+
+    /// <summary>
+    /// Puts each label on the faces <paramref name="chosen"/> names and takes it off the other faces of the label's
+    /// photos, in one transaction.
+    /// </summary>
+    public ChangeSet SetFaceLabels(IReadOnlyDictionary<string, IReadOnlyCollection<long>> chosen)
+    {
+        using var connection = database.Connect();
+        using var transaction = connection.BeginTransaction();
+        using var clear = Sql.Command(connection, transaction, "UPDATE faces SET label = NULL WHERE image_id IN (SELECT id FROM images WHERE label = $label)");
+        using var set = Sql.Command(connection, transaction, "UPDATE faces SET label = $label WHERE id = $face");
+        foreach (var (label, faces) in chosen)
+        {
+            Sql.Set(clear, "$label", label);
+            clear.ExecuteNonQuery();
+            foreach (var face in faces)
+            {
+                Sql.Set(set, "$label", label);
+                Sql.Set(set, "$face", face);
+                set.ExecuteNonQuery();
+            }
+        }
+
+        var generation = CatalogDatabase.BumpGeneration(connection, transaction);
+        transaction.Commit();
+        return ChangeSet.Removal(generation, []);
     }
 
     private static (RemovalSummary, ChangeSet?) Commit(SqliteConnection connection, SqliteTransaction transaction, int images, List<long> faceIds)

@@ -23,6 +23,9 @@ public sealed class FaceCollection : IDisposable
     private readonly CatalogWriter _writer;
     private readonly IndexHost _index;
 
+    // Labels of photos written since the last FinishLabels: their group photos' faces still wait for a label.
+    private readonly HashSet<string> _pendingLabels = new(StringComparer.Ordinal);
+
     private FaceCollection(CatalogDatabase database, CollectionOptions options)
     {
         _database = database;
@@ -253,6 +256,45 @@ public sealed class FaceCollection : IDisposable
         if (photos.Count > 0)
         {
             _index.Apply(_writer.WriteBatch(photos));
+            lock (_pendingLabels)
+            {
+                _pendingLabels.UnionWith(photos.Where(p => p.Label is not null && p.Faces.Count > 0).Select(p => p.Label!));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Labels the faces of the group photos written since the last call (see <see cref="FaceLabeller"/>): the face
+    /// within <paramref name="samePersonDistance"/> of the label's other faces gets it, the bystanders none.
+    /// </summary>
+    internal void FinishLabels(float? samePersonDistance)
+    {
+        string[] pending;
+        lock (_pendingLabels)
+        {
+            pending = [.. _pendingLabels];
+            _pendingLabels.Clear();
+        }
+
+        Relabel(pending.ToHashSet(StringComparer.Ordinal), samePersonDistance);
+    }
+
+    /// <summary>Puts every label of the collection back on the right face (what `rvs reindex` does for old collections).</summary>
+    public void RelabelFaces(float? samePersonDistance) => Relabel(null, samePersonDistance);
+
+    private void Relabel(HashSet<string>? only, float? samePersonDistance)
+    {
+        if (only is { Count: 0 })
+        {
+            return;
+        }
+
+        var chosen = _reader.LabelCandidates()
+            .Where(p => only is null || only.Contains(p.Key))
+            .ToDictionary(p => p.Key, p => (IReadOnlyCollection<long>)[.. FaceLabeller.Choose(p.Value, samePersonDistance)], StringComparer.Ordinal);
+        if (chosen.Count > 0)
+        {
+            _index.Apply(_writer.SetFaceLabels(chosen));
         }
     }
 

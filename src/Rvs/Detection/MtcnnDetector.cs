@@ -54,8 +54,9 @@ public sealed class MtcnnDetector : IFaceDetector, IDisposable
             candidates = FinishWithONet(image, candidates);
         }
 
+        // Largest first, the one numbering every surface shows (detect, search --face, verify, the web page).
         return candidates
-            .OrderByDescending(c => c.Score)
+            .OrderByDescending(c => c.Area).ThenByDescending(c => c.Score)
             .Select(c => new DetectedFace(new RectangleF(c.X1, c.Y1, c.Width, c.Height), c.Score, c.Landmarks))
             .ToList();
     }

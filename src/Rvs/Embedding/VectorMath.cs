@@ -16,4 +16,6 @@ public static class VectorMath
 
     /// <summary>Euclidean distance; for unit vectors, distance² = 2 − 2·cosine.</summary>
     public static float Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.Distance(a, b);
+
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.Dot(a, b);
 }

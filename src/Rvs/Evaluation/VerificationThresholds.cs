@@ -35,6 +35,12 @@ public static class VerificationThresholds
     }
 
     /// <summary>The threshold measured for exactly these models, or null if there is none.</summary>
+    /// <summary>
+    /// The distance under which two faces of these models are likely the same person, as measured on LFW pairs
+    /// (the shipped models/verification.json); null when none was measured for this model id.
+    /// </summary>
+    public static float? SamePersonDistance(string modelId) => Find(DefaultPath, modelId) is { } t ? (float)t.Threshold : null;
+
     public static VerificationThreshold? Find(string path, string modelId) =>
         Load(path).Values.FirstOrDefault(t => t.ModelId == modelId);
 

@@ -84,7 +84,11 @@ public sealed class PhotoSearch(FaceCollection collection, IEmbeddingPipeline pi
         return new PhotoSearchResult(faces, searches, itself, unavailable);
     }
 
-    private static int ChooseFace(int? requested, int count) => requested switch
+    /// <summary>
+    /// The face a request means: its number in the photo (largest first, as <c>rvs detect</c> numbers them), the
+    /// largest when none is given; a number the photo does not have is <see cref="InvalidRequestException"/>.
+    /// </summary>
+    public static int ChooseFace(int? requested, int count) => requested switch
     {
         null => 0,
         var i when i >= 0 && i < count => i.Value,

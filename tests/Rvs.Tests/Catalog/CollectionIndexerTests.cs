@@ -152,10 +152,14 @@ public sealed class CollectionIndexerTests : IDisposable
         Index(options: Options() with { LabelFromFolder = true });
 
         using var collection = _scratch.Open();
-        Assert.Equal("Alan_Turing", collection.Search(BandPipeline.EmbeddingOf(CatalogScratch.Colour(4)), 1)[0].Label);
+        Assert.Equal("Ada_Lovelace", collection.Search(BandPipeline.EmbeddingOf(CatalogScratch.Colour(2)), 1)[0].Label);
         Assert.Null(collection.Search(BandPipeline.EmbeddingOf(CatalogScratch.Colour(5)), 1)[0].Label);
         Assert.Equal(2, collection.Stats().People);
-        Assert.Equal(4, CatalogScratch.Scalar(_scratch.Collection, "SELECT count(*) FROM faces WHERE label IS NOT NULL"));
+        // Alan_Turing's only photo shows two faces: the label names one person, so exactly one face carries it.
+        var turing = collection.FindImage(Path.Combine(_scratch.Photos, "Alan_Turing", "1.png"))!;
+        Assert.Equal("Alan_Turing", turing.Label);
+        Assert.Single(collection.GetFaces(turing.ImageId), f => f.Label == "Alan_Turing");
+        Assert.Equal(3, CatalogScratch.Scalar(_scratch.Collection, "SELECT count(*) FROM faces WHERE label IS NOT NULL"));
     }
 
     [Fact]

@@ -71,8 +71,11 @@ public class CliTests
     {
         var result = CliRunner.Run("detect", "/no/such/photo.jpg", "--json");
 
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Equal("", result.Stdout);
+        Assert.Equal(1, result.ExitCode);
+        // --json always prints exactly one object on stdout: here the error.
+        var error = System.Text.Json.JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Contains("/no/such/photo.jpg", error.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, error.GetProperty("exit_code").GetInt32());
         Assert.StartsWith("rvs: ", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("/no/such/photo.jpg", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);

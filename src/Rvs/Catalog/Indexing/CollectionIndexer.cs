@@ -160,6 +160,7 @@ public sealed class CollectionIndexer
         {
             tally.Failures.Add(sourceFailure);
         }
+        _collection.FinishLabels(options.SamePersonDistance);
         _collection.SaveIndex();
         return new IndexingSummary(tally.Indexed, tally.Skipped, tally.NoFace, tally.Unreadable, tally.Faces,
             tally.Failures, cancelled, stopwatch.Elapsed);
@@ -189,6 +190,7 @@ public sealed class CollectionIndexer
         }
 
         _collection.WriteBatch([processed with { Label = string.IsNullOrWhiteSpace(label) ? null : label.Trim() }]);
+        _collection.FinishLabels(options.SamePersonDistance);
         _collection.SaveIndex();
         return _collection.FindImage(processed.Path)
             ?? throw new InvalidOperationException($"the photo {processed.Path} was written but cannot be read back");

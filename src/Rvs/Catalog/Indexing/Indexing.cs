@@ -19,6 +19,12 @@ public sealed record IndexingOptions
     /// <summary>Side of the square JPEG thumbnail kept for each face; 0 keeps none.</summary>
     public int ThumbnailSize { get; init; } = FaceThumbnail.DefaultSize;
 
+    /// <summary>
+    /// The distance under which two faces are the same person (the 1:1 pair threshold measured for the collection's
+    /// models): a group photo's label goes to its face within it of the label's other faces. Null: the nearest face.
+    /// </summary>
+    public float? SamePersonDistance { get; init; }
+
     /// <summary>Keep the bytes of photos read from archives, so they can be shown once the archive is gone.</summary>
     public bool StoreArchivePhotos { get; init; } = true;
 }
