@@ -1,8 +1,10 @@
 using Rvs.Index;
 using Rvs.Index.Garnet;
+using Rvs.Tests.Support;
 
 namespace Rvs.Tests.Index.Garnet;
 
+[Trait(TestTier.Name, TestTier.Full)]
 [Collection("garnet-single")]
 public class GarnetVectorIndexTests(SingleGarnetFixture fx)
 {
