@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Runtime.Versioning;
 using Mono.Unix;
 using Mono.Unix.Native;
 using Rvs.Catalog;
@@ -97,6 +98,38 @@ public sealed class IndexSourceCliTests : IDisposable
         Assert.Equal(0, intact.ExitCode);
         Assert.Contains($"{people.Length - kept} indexed", intact.Stderr, StringComparison.Ordinal);
         Assert.Contains($"{kept} already present", intact.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public void a_file_this_user_may_not_read_is_reported_as_permission_denied_not_as_empty()
+    {
+        var photos = Path.Combine(_root, "photos");
+        var collection = Path.Combine(_root, "collection");
+        Directory.CreateDirectory(photos);
+        Directory.CreateDirectory(collection);
+        File.Copy(TestData.LfwPhoto("Tony_Blair", 1), Path.Combine(photos, "open.jpg"));
+        File.WriteAllText(Path.Combine(photos, "private.jpg"), "not for this user");
+        const UnixFileMode everyone = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(_root, everyone);
+        File.SetUnixFileMode(photos, everyone);
+        File.SetUnixFileMode(Path.Combine(photos, "open.jpg"), everyone);
+        File.SetUnixFileMode(collection, everyone | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
+        File.SetUnixFileMode(Path.Combine(photos, "private.jpg"), UnixFileMode.None);
+
+        // Root reads any file, so as root (CI) the run drops to the unprivileged user "nobody" (uid 65534).
+        var cli = Path.Combine(AppContext.BaseDirectory, "Rvs.Cli.dll");
+        var run = Syscall.geteuid() != 0
+            ? CliRunner.Run("index", photos, "--collection", collection)
+            : CliRunner.RunProgram("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "env", $"HOME={_root}",
+                "dotnet", "exec", cli, "index", photos, "--collection", collection], _root, TimeSpan.FromMinutes(3));
+
+        Assert.True(run.ExitCode == 0, $"rvs index exited {run.ExitCode} (as root the run needs {cli} readable by uid 65534): {run.Stderr}");
+        Assert.Contains("1 indexed (1 faces)", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("private.jpg: permission denied: this user may not read it", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("empty", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(Path.Combine(photos, "private.jpg")));
     }
 
     public void Dispose() => new UnixDirectoryInfo(_root).Delete(recursive: true);
