@@ -29,7 +29,7 @@ public static class GarnetBinary
         var manifest = Path.Combine(root, ".config", "dotnet-tools.json");
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest));
         var version = json.RootElement.GetProperty("tools").GetProperty("garnet-server").GetProperty("version").GetString()!;
-        var package = Path.Combine(NuGetPackagesFolder(), "garnet-server", version.ToLowerInvariant());
+        var package = Path.Combine(NuGetPackages.Value, "garnet-server", version.ToLowerInvariant());
         // The package's DotnetToolSettings.xml names the entry assembly, as `dotnet tool run` reads it.
         var settings = Directory.Exists(package)
             ? Directory.EnumerateFiles(Path.Combine(package, "tools"), "DotnetToolSettings.xml", SearchOption.AllDirectories).FirstOrDefault()
@@ -44,11 +44,12 @@ public static class GarnetBinary
         return path;
     }
 
+    // Asked once per run: a cluster test starts several nodes.
+    private static readonly Lazy<string> NuGetPackages = new(NuGetPackagesFolder);
+
     private static string NuGetPackagesFolder()
     {
-        var configured = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
-        if (!string.IsNullOrEmpty(configured)) return configured;
-        // Where restore put it, as NuGet itself reports it (a NuGet.Config may move it from ~/.nuget/packages).
+        // Where restore put it, as NuGet itself reports it (NUGET_PACKAGES or a NuGet.Config may move it).
         var psi = new ProcessStartInfo("dotnet", "nuget locals global-packages --list") { RedirectStandardOutput = true, UseShellExecute = false };
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not run dotnet nuget locals");
         var output = process.StandardOutput.ReadToEnd();
