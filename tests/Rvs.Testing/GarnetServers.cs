@@ -11,19 +11,52 @@ namespace Rvs.Testing;
 /// </summary>
 public static class GarnetBinary
 {
-    public const string InstallLine = "dotnet tool install garnet-server --version 2.2.8 --tool-path .tools";
+    public const string InstallLine = "dotnet tool restore";
 
-    /// <summary>Path of .tools/garnet-server at the repository root; throws (never skips) when it is missing.</summary>
+    /// <summary>
+    /// The garnet-server entry assembly that `dotnet tool restore` put in the NuGet cache, at the version pinned in
+    /// the repository's .config/dotnet-tools.json (RVS_GARNET_SERVER overrides it with another binary or .dll).
+    /// Throws (never skips) when it is missing. The assembly is run with `dotnet` directly rather than through
+    /// `dotnet tool run`, so the process the tests kill and measure is the server itself, not a launcher.
+    /// </summary>
     public static string Locate()
     {
         var overridePath = Environment.GetEnvironmentVariable("RVS_GARNET_SERVER");
         if (!string.IsNullOrEmpty(overridePath) && File.Exists(overridePath)) return overridePath;
         var root = RepositoryRoot.Find() ?? Directory.GetCurrentDirectory();
-        var path = Path.Combine(root, ".tools", "garnet-server");
-        if (!File.Exists(path))
+        var manifest = Path.Combine(root, ".config", "dotnet-tools.json");
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest));
+        var version = json.RootElement.GetProperty("tools").GetProperty("garnet-server").GetProperty("version").GetString()!;
+        var package = Path.Combine(NuGetPackages.Value, "garnet-server", version.ToLowerInvariant());
+        // The package's DotnetToolSettings.xml names the entry assembly, as `dotnet tool run` reads it.
+        var settings = Directory.Exists(package)
+            ? Directory.EnumerateFiles(Path.Combine(package, "tools"), "DotnetToolSettings.xml", SearchOption.AllDirectories).FirstOrDefault()
+            : null;
+        var entryPoint = settings is null
+            ? null
+            : System.Xml.Linq.XDocument.Load(settings).Descendants("Command").Select(c => (string?)c.Attribute("EntryPoint")).FirstOrDefault();
+        var path = settings is null || entryPoint is null ? null : Path.Combine(Path.GetDirectoryName(settings)!, entryPoint);
+        if (path is null || !File.Exists(path))
             throw new InvalidOperationException(
-                $"garnet-server not found at {path}. Install it from the repository root with .ci/run's line: {InstallLine}");
+                $"garnet-server {version} (pinned in {manifest}) is not restored under {package}. Run from the repository root: {InstallLine}");
         return path;
+    }
+
+    // Asked once per run: a cluster test starts several nodes.
+    private static readonly Lazy<string> NuGetPackages = new(NuGetPackagesFolder);
+
+    private static string NuGetPackagesFolder()
+    {
+        // Where restore put it, as NuGet itself reports it (NUGET_PACKAGES or a NuGet.Config may move it).
+        var psi = new ProcessStartInfo("dotnet", "nuget locals global-packages --list") { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not run dotnet nuget locals");
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        const string prefix = "global-packages:";
+        var line = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is not null
+            ? line[prefix.Length..].Trim()
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
     }
 }
 
@@ -69,7 +102,9 @@ public sealed class GarnetNode : IDisposable
             UseShellExecute = false,
         };
         // exec keeps the pid, so Kill reaches the server itself; the log goes to a file so no pipe can fill up.
-        var command = new StringBuilder("exec ").Append(Quote(_binary));
+        var command = new StringBuilder("exec ");
+        if (_binary.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) command.Append("dotnet ");
+        command.Append(Quote(_binary));
         foreach (var a in _args) command.Append(' ').Append(Quote(a));
         command.Append(" >>").Append(Quote(LogPath)).Append(" 2>&1");
         psi.ArgumentList.Add("-c");

@@ -57,6 +57,12 @@ internal static class CollectionCommands
                 $"indexing ({name})", p => (p.Done, p.Total),
                 progress => new CollectionIndexer(faces).Run(parse.GetValue(source)!, embedder, indexing, progress, cancel)));
             PrintSummary(summary, directory);
+            if (summary.SourceFailure is { } broken)
+            {
+                Console.Error.WriteLine($"rvs: {broken.Path}: {broken.Reason}; the photos before it are indexed");
+                return CliErrors.Failure;
+            }
+
             return summary.Cancelled ? 130 : 0;
         }));
         return command;

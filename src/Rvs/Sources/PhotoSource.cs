@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.Globalization;
 using System.IO.Compression;
 
 namespace Rvs.Sources;
@@ -6,12 +7,22 @@ namespace Rvs.Sources;
 /// <summary>
 /// Enumerates the photos under a folder or inside a .tgz/.tar.gz/.tar archive, in a stable (ordinal path) order
 /// for folders and archive order for archives. Archives are streamed, never extracted to disk.
-/// Files are picked by extension; their content is still sniffed when decoded.
+/// Files are picked by extension; their content is still sniffed when decoded. A photo that cannot be read (a
+/// dangling link, a FIFO, a device, one over <see cref="DefaultMaxPhotoBytes"/>) is yielded with its
+/// <see cref="SourcePhoto.Problem"/>, so it is reported and the run goes on; folders are walked by
+/// <see cref="FolderWalk"/> (links followed, loops cut). A damaged archive throws <see cref="InvalidDataException"/>
+/// after the photos before the damage.
 /// </summary>
 public static class PhotoSource
 {
     private static readonly HashSet<string> PhotoExtensions =
         new([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The largest photo file read by default (64 MiB): it bounds the memory a run holds per photo in flight, and
+    /// keeps a mislabelled disk image or video from being loaded whole; <c>IndexingOptions.MaxPhotoBytes</c> changes it.
+    /// </summary>
+    public const long DefaultMaxPhotoBytes = 64L * 1024 * 1024;
 
     public static bool IsArchive(string path) =>
         path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase)
@@ -20,16 +31,17 @@ public static class PhotoSource
 
     public static bool IsPhotoPath(string path) => PhotoExtensions.Contains(Path.GetExtension(path));
 
-    public static IEnumerable<SourcePhoto> Enumerate(string folderOrArchive)
+    public static IEnumerable<SourcePhoto> Enumerate(string folderOrArchive, long maxPhotoBytes = DefaultMaxPhotoBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPhotoBytes);
         if (Directory.Exists(folderOrArchive))
         {
-            return EnumerateFolder(folderOrArchive);
+            return EnumerateFolder(folderOrArchive, maxPhotoBytes);
         }
 
         if (File.Exists(folderOrArchive) && IsArchive(folderOrArchive))
         {
-            return EnumerateArchive(folderOrArchive);
+            return EnumerateArchive(folderOrArchive, maxPhotoBytes);
         }
 
         throw new FileNotFoundException(File.Exists(folderOrArchive)
@@ -47,14 +59,14 @@ public static class PhotoSource
         {
             if (Directory.Exists(folderOrArchive))
             {
-                return Directory.EnumerateFiles(folderOrArchive, "*", FolderWalk).LongCount(IsPhotoPath);
+                return FolderWalk.Photos(Path.GetFullPath(folderOrArchive)).Count;
             }
 
             using var file = File.OpenRead(folderOrArchive);
             using var tarStream = OpenArchive(folderOrArchive, file);
             using var reader = new TarReader(tarStream);
             long count = 0;
-            while (reader.GetNextEntry() is { } entry)
+            while (NextEntry(reader) is { } entry)
             {
                 if (IsPhotoEntry(entry))
                 {
@@ -70,52 +82,62 @@ public static class PhotoSource
         }
     }
 
-    private static readonly EnumerationOptions FolderWalk = new() { RecurseSubdirectories = true, IgnoreInaccessible = true };
-
     private static Stream OpenArchive(string path, Stream file) =>
         path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) ? file : new GZipStream(file, CompressionMode.Decompress);
 
     private static bool IsPhotoEntry(TarEntry entry) =>
         entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && IsPhotoPath(entry.Name);
 
-    private static IEnumerable<SourcePhoto> EnumerateFolder(string folder)
+    private static IEnumerable<SourcePhoto> EnumerateFolder(string folder, long maxPhotoBytes)
     {
-        var root = Path.GetFullPath(folder);
-        var files = Directory.EnumerateFiles(root, "*", FolderWalk)
-            .Where(IsPhotoPath)
-            .Order(StringComparer.Ordinal);
-        foreach (var file in files)
+        foreach (var entry in FolderWalk.Photos(Path.GetFullPath(folder)))
         {
-            byte[] bytes;
-            try
-            {
-                bytes = File.ReadAllBytes(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Unreadable files still surface, so the caller reports them instead of silently dropping them.
-                bytes = [];
-            }
-
-            yield return new SourcePhoto(Path.GetRelativePath(root, file).Replace('\\', '/'), bytes);
+            yield return FolderWalk.Read(entry, maxPhotoBytes);
         }
     }
 
-    private static IEnumerable<SourcePhoto> EnumerateArchive(string archive)
+    private static IEnumerable<SourcePhoto> EnumerateArchive(string archive, long maxPhotoBytes)
     {
         using var file = File.OpenRead(archive);
         using var tarStream = OpenArchive(archive, file);
         using var reader = new TarReader(tarStream);
-        while (reader.GetNextEntry() is { } entry)
+        while (NextEntry(reader) is { } entry)
         {
             if (!IsPhotoEntry(entry) || entry.DataStream is null)
             {
                 continue;
             }
 
-            using var buffer = new MemoryStream((int)entry.Length);
-            entry.DataStream.CopyTo(buffer);
-            yield return new SourcePhoto(entry.Name.TrimStart('.', '/'), buffer.ToArray());
+            var name = entry.Name.TrimStart('.', '/');
+            if (entry.Length > maxPhotoBytes)
+            {
+                // Not read: the reader skips its data on the next entry (an entry over 2 GiB once overflowed here).
+                yield return SourcePhoto.Unreadable(name, FolderWalk.TooLarge(entry.Length, maxPhotoBytes));
+                continue;
+            }
+
+            var bytes = new byte[entry.Length];
+            var read = entry.DataStream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (read < bytes.Length)
+            {
+                // A truncated archive gives a short last entry rather than an error; half a photo is not indexed.
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"the archive is truncated: it ends inside {name} ({read:N0} of its {entry.Length:N0} bytes)"));
+            }
+
+            yield return new SourcePhoto(name, bytes);
+        }
+    }
+
+    private static TarEntry? NextEntry(TarReader reader)
+    {
+        try
+        {
+            return reader.GetNextEntry();
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("the archive is truncated: it ends in the middle of an entry's header or data", e);
         }
     }
 }

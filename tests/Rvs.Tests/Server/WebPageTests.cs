@@ -7,6 +7,7 @@ namespace Rvs.Tests.Server;
 /// The web page in a real browser (Debian's chromium driven by Playwright) against a real Kestrel server on a free
 /// loopback port: upload a photo, get results, open one, ask for more like it.
 /// </summary>
+[Trait(TestTier.Name, TestTier.Full)]
 [Collection(ServerCollection.Name)]
 public sealed class WebPageTests(ServerFixture fixture)
 {

@@ -2,21 +2,23 @@ using System.Diagnostics;
 
 namespace Rvs.Tests.Support;
 
-/// <summary>Runs the real `rvs` command line (Rvs.Cli.dll beside the tests) as a child process.</summary>
+/// <summary>Runs the real `rvs` command line (Rvs.Cli.dll beside the tests), or another program, as a child process.</summary>
 internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) =>
+        RunProgram("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "Rvs.Cli.dll"), .. args], TestData.RepositoryRoot, TimeSpan.FromMinutes(3));
+
+    /// <summary>Runs <paramref name="program"/> to the end; past <paramref name="timeout"/> it is killed and the test fails.</summary>
+    public static Result RunProgram(string program, IEnumerable<string> args, string workingDirectory, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = TestData.RepositoryRoot,
+            WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Rvs.Cli.dll"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -25,10 +27,10 @@ internal static class CliRunner
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"rvs {string.Join(' ', args)} did not finish in 3 minutes");
+            throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} did not finish in {timeout}");
         }
 
         return new Result(process.ExitCode, stdout.Result, stderr.Result);

@@ -59,7 +59,7 @@ public sealed class CollectionIndexer
         var root = Path.GetFullPath(source);
         var fromArchive = !Directory.Exists(root);
         // Enumerate checks that the source exists and is a folder or an archive, before any work starts.
-        var photos = PhotoSource.Enumerate(root);
+        var photos = PhotoSource.Enumerate(root, options.MaxPhotoBytes);
         long? total = PhotoSource.TryCount(root);
         var known = _collection.ContentHashes(root);
 
@@ -163,7 +163,7 @@ public sealed class CollectionIndexer
         _collection.FinishLabels(options.SamePersonDistance);
         _collection.SaveIndex();
         return new IndexingSummary(tally.Indexed, tally.Skipped, tally.NoFace, tally.Unreadable, tally.Faces,
-            tally.Failures, cancelled, stopwatch.Elapsed);
+            tally.Failures, cancelled, stopwatch.Elapsed, sourceFailure);
     }
 
     /// <summary>The source recorded for photos added one at a time (e.g. uploaded to `rvs serve`).</summary>
@@ -281,6 +281,12 @@ public sealed class CollectionIndexer
         ProcessedPhoto Result(ImageStatus status, string? error, int? width, int? height, IReadOnlyList<ProcessedFace> faces) =>
             new(path, root, photo.RelativePath, fromArchive, hash, photo.Bytes.Length, status, error, label, width, height,
                 faces, fromArchive && options.StoreArchivePhotos && status == ImageStatus.Indexed ? photo.Bytes : null);
+
+        if (photo.Problem is not null)
+        {
+            // Checked before the known hashes: a file the source could not read has no content to compare.
+            return Result(ImageStatus.Unreadable, photo.Problem, null, null, []);
+        }
 
         if (known.TryGetValue(path, out var knownHash) && knownHash == hash)
         {

@@ -1,4 +1,5 @@
 using Rvs.Detection;
+using Rvs.Sources;
 
 namespace Rvs.Catalog;
 
@@ -27,6 +28,9 @@ public sealed record IndexingOptions
 
     /// <summary>Keep the bytes of photos read from archives, so they can be shown once the archive is gone.</summary>
     public bool StoreArchivePhotos { get; init; } = true;
+
+    /// <summary>A photo file larger than this is reported as unreadable, not read (see <see cref="PhotoSource.DefaultMaxPhotoBytes"/>).</summary>
+    public long MaxPhotoBytes { get; init; } = PhotoSource.DefaultMaxPhotoBytes;
 }
 
 /// <summary>
@@ -49,7 +53,8 @@ public sealed record IndexingFailure(string Path, string Reason);
 /// The outcome of a run. Skipped photos were already in the collection with the same content. Faces counts the
 /// faces stored by this run. Cancelled is true when the run was stopped early: what finished is committed, and the
 /// next run picks up the rest. Failures lists the unreadable photos, plus one entry for the source itself when an
-/// archive is damaged part-way (the photos before the damage are indexed).
+/// archive is damaged part-way (the photos before the damage are indexed); that entry is also SourceFailure, so a
+/// caller can tell a run that saw the whole source from one that did not.
 /// </summary>
 public sealed record IndexingSummary(
     int Indexed,
@@ -59,7 +64,8 @@ public sealed record IndexingSummary(
     int Faces,
     IReadOnlyList<IndexingFailure> Failures,
     bool Cancelled,
-    TimeSpan Elapsed)
+    TimeSpan Elapsed,
+    IndexingFailure? SourceFailure = null)
 {
     public int Seen => Indexed + Skipped + NoFace + Unreadable;
 }

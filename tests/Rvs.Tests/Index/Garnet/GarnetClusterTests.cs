@@ -1,9 +1,11 @@
 using Rvs.Testing;
 using System.Globalization;
 using Rvs.Index.Garnet;
+using Rvs.Tests.Support;
 
 namespace Rvs.Tests.Index.Garnet;
 
+[Trait(TestTier.Name, TestTier.Full)]
 public class GarnetClusterTests(GarnetClusterFixture fx) : IClassFixture<GarnetClusterFixture>
 {
     private const int Dims = 64;

@@ -6,6 +6,7 @@ using Rvs.Tests.Support;
 
 namespace Rvs.Tests.Index.Garnet;
 
+[Trait(TestTier.Name, TestTier.Full)]
 [Collection("garnet-single")]
 public sealed class GarnetCollectionTests(SingleGarnetFixture fx) : IDisposable
 {

@@ -2,10 +2,12 @@ using Rvs.Testing;
 using System.Globalization;
 using Rvs.Index;
 using Rvs.Index.Garnet;
+using Rvs.Tests.Support;
 
 namespace Rvs.Tests.Index.Garnet;
 
 /// <summary>Tests that kill servers; each starts its own so no other test sees the damage.</summary>
+[Trait(TestTier.Name, TestTier.Full)]
 public class GarnetFailureTests
 {
     private const int Dims = 32;

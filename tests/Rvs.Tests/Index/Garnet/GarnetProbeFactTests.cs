@@ -2,6 +2,7 @@ using Rvs.Testing;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Rvs.Index.Garnet;
+using Rvs.Tests.Support;
 
 namespace Rvs.Tests.Index.Garnet;
 
@@ -9,6 +10,7 @@ namespace Rvs.Tests.Index.Garnet;
 /// One test per behaviour of Garnet 2.2.8's vector-set preview that the back end depends on. Each fails with a
 /// message saying what changed, so an upgrade of Garnet shows which workaround to revisit.
 /// </summary>
+[Trait(TestTier.Name, TestTier.Full)]
 [Collection("garnet-single")]
 public class GarnetProbeFactTests(SingleGarnetFixture fx)
 {

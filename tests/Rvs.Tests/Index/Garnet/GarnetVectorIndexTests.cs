@@ -1,9 +1,11 @@
 using Rvs.Testing;
 using Rvs.Index;
 using Rvs.Index.Garnet;
+using Rvs.Tests.Support;
 
 namespace Rvs.Tests.Index.Garnet;
 
+[Trait(TestTier.Name, TestTier.Full)]
 [Collection("garnet-single")]
 public class GarnetVectorIndexTests(SingleGarnetFixture fx)
 {
