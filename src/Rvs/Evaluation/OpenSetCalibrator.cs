@@ -10,13 +10,14 @@ namespace Rvs.Evaluation;
 /// the images of every other person. For a gallery of g of its M strangers drawn at random, the chance that none is
 /// closer than t is C(M − c, g) / C(M, g) when c of them are: the exact (unbiased) estimate of the chance for a
 /// random gallery of g strangers of this kind, so no gallery is actually drawn and no sampling noise is added.
-/// Averaged over queries, one minus that chance is the FPIR at t for galleries of g faces; the calibration stores,
+/// Averaged over queries (each person weighing the same), one minus that chance is the FPIR at t for galleries of g
+/// faces; the calibration stores,
 /// for sizes from 1 to the smallest M, the distance at which that average reaches each of a fixed ladder of rates.
 /// </summary>
 public static class OpenSetCalibrator
 {
     /// <summary>Gallery sizes per decade: neighbouring sizes differ by 10^(1/8) ≈ 1.33, so a size between two is
-    /// extrapolated from one at most 33% smaller, where the cautious bound of <see cref="OpenSetCalibration"/> is close.</summary>
+    /// interpolated over a third of a size at most, where the measured threshold moves by about 0.01 in distance.</summary>
     private const int SizesPerDecade = 8;
 
     /// <summary>Rates per decade of the stored ladder, 10^(k/10) for k from <see cref="LowestStep"/> to <see cref="HighestStep"/>.</summary>
@@ -59,16 +60,24 @@ public static class OpenSetCalibrator
         var strangers = person.Select(p => rows.Count - sizeOf[p]).ToArray();
         var sizes = GallerySizes(strangers.Min());
         var rates = RateLadder();
-        var (distances, queries) = SortedStrangerDistances(set, rows, person, strangers, RateCutoff(set, rows, person, strangers, rates[^1]));
 
+        // Each person weighs the same, split over their images: FPIR is a rate over strangers, and a person with
+        // hundreds of photos (LFW's George W Bush has 530) must not stand for hundreds of strangers. Weighted by
+        // image, one mislabelled photo that shows him would be a near-zero stranger to each of his queries.
+        var people = sizeOf.Count;
+        var weight = person.Select(p => 1.0 / (people * (double)sizeOf[p])).ToArray();
+        var personIndex = sizeOf.Keys.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
+        var personOf = person.Select(p => personIndex[p]).ToArray();
+        var personCounted = new bool[people];
+        var (distances, queries) = SortedStrangerDistances(set, rows, person, RateCutoff(set, rows, person, strangers, weight, rates[^1]));
         var q = rows.Count;
         var survival = new double[q * sizes.Length];
         Array.Fill(survival, 1.0);
         var closer = new int[q];
         var rate = new double[sizes.Length];
         var next = new int[sizes.Length];
-        var points = sizes.Select(_ => new List<(double Fpir, double Distance, int Queries)>()).ToArray();
-        var queriesWithOne = 0;
+        var points = sizes.Select(_ => new List<(double Fpir, double Distance, int People)>()).ToArray();
+        var peopleWithOne = 0;
         for (var e = 0; e < distances.Length;)
         {
             // Every stranger at this distance first (pairs come twice, once from each side), then the rungs it reaches:
@@ -78,14 +87,19 @@ public static class OpenSetCalibrator
             {
                 var query = queries[e];
                 var c = closer[query]++;
-                queriesWithOne += c == 0 ? 1 : 0;
+                if (!personCounted[personOf[query]])
+                {
+                    personCounted[personOf[query]] = true;
+                    peopleWithOne++;
+                }
+
                 var m = strangers[query];
                 for (var s = 0; s < sizes.Length; s++)
                 {
                     // C(M − c − 1, g) / C(M − c, g) = (M − c − g) / (M − c): the chance the g drawn strangers also miss this one.
                     ref var alive = ref survival[query * sizes.Length + s];
                     var after = m - c - sizes[s] <= 0 ? 0 : alive * (m - c - sizes[s]) / (m - c);
-                    rate[s] += (alive - after) / q;
+                    rate[s] += (alive - after) * weight[query];
                     alive = after;
                 }
             }
@@ -94,7 +108,7 @@ public static class OpenSetCalibrator
             {
                 while (next[s] < rates.Length && rate[s] >= rates[next[s]])
                 {
-                    points[s].Add((rates[next[s]], distance, queriesWithOne));
+                    points[s].Add((rates[next[s]], distance, peopleWithOne));
                     next[s]++;
                 }
             }
@@ -104,8 +118,8 @@ public static class OpenSetCalibrator
             g,
             [.. points[s].Select(p => p.Fpir)],
             [.. points[s].Select(p => Math.Round(p.Distance, 6))],
-            [.. points[s].Select(p => p.Queries)])).ToArray();
-        return new OpenSetCalibration(modelId, measuredOn, q, strangers.Sum(m => (long)m) / 2, curves);
+            [.. points[s].Select(p => p.People)])).ToArray();
+        return new OpenSetCalibration(modelId, measuredOn, people, q, strangers.Sum(m => (long)m) / 2, curves);
     }
 
     /// <summary>1, then 10^(k/8) rounded, up to the largest size every query has enough strangers for.</summary>
@@ -129,7 +143,7 @@ public static class OpenSetCalibrator
     /// A distance beyond which the one-face rate exceeds <paramref name="highestRate"/>: no ladder entry lies
     /// beyond it, so strangers farther away never need sorting. Found on a histogram of every pair, weighted as the rate is.
     /// </summary>
-    private static double RateCutoff(EmbeddingSet set, IReadOnlyList<int> rows, string[] person, int[] strangers, double highestRate)
+    private static double RateCutoff(EmbeddingSet set, IReadOnlyList<int> rows, string[] person, int[] strangers, double[] weight, double highestRate)
     {
         const int Bins = 1 << 16; // distances lie in [0, 2]; 3e-5 per bin
         var histogram = new double[Bins];
@@ -139,7 +153,7 @@ public static class OpenSetCalibrator
             var dots = StrangerDots(set, rows, person, i);
             foreach (var dot in dots)
             {
-                local[Math.Min(Bins - 1, (int)(TopK.DistanceFromDot(dot) / 2 * Bins))] += 1.0 / strangers[i];
+                local[Math.Min(Bins - 1, (int)(TopK.DistanceFromDot(dot) / 2 * Bins))] += weight[i] / strangers[i];
             }
 
             return local;
@@ -154,7 +168,7 @@ public static class OpenSetCalibrator
         var sum = 0.0;
         for (var b = 0; b < Bins; b++)
         {
-            sum += histogram[b] / rows.Count;
+            sum += histogram[b];
             if (sum > highestRate)
             {
                 // One bin more, so that rounding of the bin edges can never leave the last rung unreached.
@@ -166,7 +180,7 @@ public static class OpenSetCalibrator
     }
 
     /// <summary>Every (distance, query) of a query and one of its strangers closer than the cutoff, nearest first.</summary>
-    private static (float[] Distances, int[] Queries) SortedStrangerDistances(EmbeddingSet set, IReadOnlyList<int> rows, string[] person, int[] strangers, double cutoff)
+    private static (float[] Distances, int[] Queries) SortedStrangerDistances(EmbeddingSet set, IReadOnlyList<int> rows, string[] person, double cutoff)
     {
         var perQuery = new float[rows.Count][];
         Parallel.For(0, rows.Count, i =>

@@ -6,15 +6,15 @@ namespace Rvs.Verdicts;
 /// <summary>
 /// For one gallery size, how close the nearest stranger comes: entry i says that when a query is searched against
 /// <see cref="GalleryFaces"/> faces of other people, its nearest one is closer than <see cref="Distance"/>[i] for at
-/// most the share <see cref="Fpir"/>[i] of queries. <see cref="Queries"/>[i] counts the distinct calibration queries
-/// with at least one stranger that close: the evidence behind the entry. With a gallery of one face this is the
-/// impostor (different-person) distance distribution itself, pair by pair, each query weighted equally.
+/// most the share <see cref="Fpir"/>[i] of queries (each person weighing the same). <see cref="People"/>[i] counts
+/// the distinct people with a query that has at least one stranger that close: the evidence behind the entry. With a
+/// gallery of one face this is the impostor (different-person) distance distribution itself, pair by pair.
 /// </summary>
 public sealed record NearestStrangerCurve(
     [property: JsonPropertyName("gallery_faces")] int GalleryFaces,
     [property: JsonPropertyName("fpir")] IReadOnlyList<double> Fpir,
     [property: JsonPropertyName("distance")] IReadOnlyList<double> Distance,
-    [property: JsonPropertyName("queries")] IReadOnlyList<int> Queries);
+    [property: JsonPropertyName("people")] IReadOnlyList<int> People);
 
 /// <summary>The open-set threshold for one collection size and target, and whether it lies beyond what was measured.</summary>
 public sealed record OpenSetThreshold(double Distance, long GalleryFaces, double TargetFpir, bool Extrapolated);
@@ -24,23 +24,24 @@ public sealed record OpenSetThreshold(double Distance, long GalleryFaces, double
 /// models (its model id) on the calibration half of LFW's people, kept in models/open-set.json and made by
 /// <c>rvs eval --save-open-set</c>. Use: <see cref="ThresholdFor"/> with the collection's face count (known at query
 /// time, so the threshold follows the collection as it grows) gives the distance under which a top hit may be called
-/// a match while strangers are called someone in at most <c>targetFpir</c> of searches; <see cref="VerdictPolicy"/>
+/// a match while strangers are called someone in about <c>targetFpir</c> of searches; <see cref="VerdictPolicy"/>
 /// turns it into verdicts.
 /// <para>
 /// Why curves per gallery size and not one impostor distribution: with one distribution F and N independent
 /// strangers the false-positive identification rate would be 1 − (1 − F(t))^N, but queries differ (some faces have
-/// many look-alikes, most have none), so the true rate E_q[1 − (1 − p_q(t))^N] is lower and the plain quantile is
-/// too cautious (issue 10: FPIR 0.37% for a 1% target). The calibration therefore measures the rate itself at many
-/// gallery sizes, from every query's own strangers, without a model of the queries. For a size between or beyond the
-/// measured ones it extrapolates from a measured size g ≤ N as if the collection were N/g independent galleries of g:
-/// by Lyapunov's inequality (E[X^k] ≥ E[X]^k for k ≥ 1) that rate is never lower than the true one, so the threshold
-/// errs on the cautious side, and the larger g, the closer it is. The largest such bound is taken.
+/// many look-alikes, most have none), so the true rate E_q[1 − (1 − p_q(t))^N] is lower and that quantile is too
+/// cautious (issue 10: FPIR 0.37% for a 1% target). The calibration therefore measures the rate itself at gallery
+/// sizes from 1 to a few thousand, from every query's own strangers, with no model of how queries differ. The
+/// threshold for N faces is read off the curves at the target, interpolated linearly in log N between measured sizes
+/// and continued past the largest one along a line in log N fitted to the last measured decade (see
+/// <see cref="Threshold"/>, which says when it had to extrapolate).
 /// </para>
 /// </summary>
 public sealed record OpenSetCalibration(
     [property: JsonPropertyName("model_id")] string ModelId,
     [property: JsonPropertyName("measured_on")] string MeasuredOn,
-    [property: JsonPropertyName("queries")] int Queries,
+    [property: JsonPropertyName("people")] int People,
+    [property: JsonPropertyName("images")] int Images,
     [property: JsonPropertyName("impostor_pairs")] long ImpostorPairs,
     [property: JsonPropertyName("curves")] IReadOnlyList<NearestStrangerCurve> Curves)
 {
@@ -50,11 +51,11 @@ public sealed record OpenSetCalibration(
     public const double DefaultTargetFpir = 0.01;
 
     /// <summary>
-    /// An entry is used only when at least this many distinct queries stand behind it: a rate read off k independent
+    /// An entry is used only when at least this many distinct people's queries stand behind it: a rate read off k independent
     /// events has a relative standard error of about 1/√k, 32% here, so a factor-of-two error is two standard errors
     /// away. Entries with less evidence are kept in the file (they show the tail) but not decided by.
     /// </summary>
-    public const int MinimumQueries = 10;
+    public const int MinimumPeople = 10;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -73,23 +74,60 @@ public sealed record OpenSetCalibration(
 
         // An empty collection has no hits to judge; the one-face threshold keeps the function total.
         var n = Math.Max(1, galleryFaces);
-        double? measured = null, extrapolated = null;
-        foreach (var curve in Curves.Where(c => c.GalleryFaces <= n))
+        var measured = Curves.OrderBy(c => c.GalleryFaces)
+            .Select(c => (LogSize: Math.Log10(c.GalleryFaces), Distance: Interpolate(c, targetFpir)))
+            .Where(p => p.Distance is not null)
+            .Select(p => (p.LogSize, Distance: p.Distance!.Value))
+            .ToList();
+        var logN = Math.Log10(n);
+        if (measured.Count == 0)
         {
-            // The rate this curve's gallery may have so that N/g independent such galleries reach the target.
-            var level = -double.ExpM1(double.LogP1(-targetFpir) * curve.GalleryFaces / n);
-            if (Interpolate(curve, level) is { } distance)
+            return AsIndependentStrangers(n, targetFpir);
+        }
+
+        if (logN <= measured[0].LogSize)
+        {
+            return new OpenSetThreshold(measured[0].Distance, n, targetFpir, false);
+        }
+
+        for (var i = 1; i < measured.Count; i++)
+        {
+            if (logN <= measured[i].LogSize)
             {
-                measured = Math.Max(measured ?? double.NegativeInfinity, distance);
-            }
-            else if (Extrapolate(curve, level) is { } guess)
-            {
-                extrapolated = Math.Max(extrapolated ?? double.NegativeInfinity, guess);
+                var (a, b) = (measured[i - 1], measured[i]);
+                var f = (logN - a.LogSize) / (b.LogSize - a.LogSize);
+                return new OpenSetThreshold(a.Distance + f * (b.Distance - a.Distance), n, targetFpir, false);
             }
         }
 
-        return measured is { } m ? new OpenSetThreshold(m, n, targetFpir, false)
-            : extrapolated is { } e ? new OpenSetThreshold(e, n, targetFpir, true)
+        // Past the largest measured gallery: the threshold continues linearly in log N, the way the nearest of N
+        // draws from an exponential-like tail moves, with the line fitted (least squares) to the last measured decade
+        // of sizes, so that one noisy size does not set the slope. It never loosens as the collection grows.
+        var last = measured[^1].LogSize;
+        var fit = measured.Where(p => p.LogSize >= last - 1).ToList();
+        if (fit.Count < 2)
+        {
+            return AsIndependentStrangers(n, targetFpir);
+        }
+
+        var meanX = fit.Average(p => p.LogSize);
+        var meanY = fit.Average(p => p.Distance);
+        var sxx = fit.Sum(p => (p.LogSize - meanX) * (p.LogSize - meanX));
+        var slope = Math.Min(0, fit.Sum(p => (p.LogSize - meanX) * (p.Distance - meanY)) / sxx);
+        return new OpenSetThreshold(Math.Max(0, meanY + slope * (logN - meanX)), n, targetFpir, true);
+    }
+
+    /// <summary>
+    /// Where too few gallery sizes are well measured at this target: the one-face distribution read as if the N faces
+    /// were independent strangers, 1 − (1 − FPIR)^(1/N) per comparison. The cautious end: since queries differ, the
+    /// true rate E_q[1 − (1 − p_q)^N] is lower than 1 − (1 − E_q p_q)^N (Jensen), so the threshold is stricter than needed.
+    /// </summary>
+    private OpenSetThreshold AsIndependentStrangers(long n, double targetFpir)
+    {
+        var single = Curves.First(c => c.GalleryFaces == 1);
+        var level = -double.ExpM1(double.LogP1(-targetFpir) / n);
+        return Interpolate(single, level) is { } distance ? new OpenSetThreshold(distance, n, targetFpir, n > 1)
+            : Extrapolate(single, level) is { } guess ? new OpenSetThreshold(guess, n, targetFpir, true)
             : throw new InvalidDataException($"the open-set calibration of {ModelId} has no usable entry for {n} faces at FPIR {targetFpir}");
     }
 
@@ -148,7 +186,7 @@ public sealed record OpenSetCalibration(
         foreach (var c in Curves)
         {
             var n = c.Fpir?.Count ?? -1;
-            if (c.GalleryFaces < 1 || n < 0 || c.Distance?.Count != n || c.Queries?.Count != n)
+            if (c.GalleryFaces < 1 || n < 0 || c.Distance?.Count != n || c.People?.Count != n)
             {
                 throw new InvalidDataException($"{where}: the curve for {c.GalleryFaces} faces is malformed");
             }
@@ -164,7 +202,7 @@ public sealed record OpenSetCalibration(
 
         if (Reliable(Curves.First(c => c.GalleryFaces == 1)).Count < 2)
         {
-            throw new InvalidDataException($"{where}: the one-face curve has fewer than two entries with {MinimumQueries} or more queries behind them");
+            throw new InvalidDataException($"{where}: the one-face curve has fewer than two entries with {MinimumPeople} or more people behind them");
         }
     }
 
@@ -223,5 +261,5 @@ public sealed record OpenSetCalibration(
     }
 
     private static List<(double Fpir, double Distance)> Reliable(NearestStrangerCurve curve) =>
-        [.. Enumerable.Range(0, curve.Fpir.Count).Where(i => curve.Queries[i] >= MinimumQueries).Select(i => (curve.Fpir[i], curve.Distance[i]))];
+        [.. Enumerable.Range(0, curve.Fpir.Count).Where(i => curve.People[i] >= MinimumPeople).Select(i => (curve.Fpir[i], curve.Distance[i]))];
 }

@@ -34,7 +34,8 @@ public class OpenSetCalibratorTests
         // Sizes 1 to M = 3. Just above chord 2°, A and B each see a stranger closer in a random gallery of g of
         // their 3 strangers with chance g/3; C and D never: the FPIR is (2 · g/3) / 4 = g/6.
         Assert.Equal(new[] { 1, 2, 3 }, calibration.Curves.Select(c => c.GalleryFaces));
-        Assert.Equal(4, calibration.Queries);
+        Assert.Equal(4, calibration.People);
+        Assert.Equal(4, calibration.Images);
         Assert.Equal(6, calibration.ImpostorPairs);
         foreach (var curve in calibration.Curves)
         {
@@ -46,8 +47,8 @@ public class OpenSetCalibratorTests
         // With one face, the next rung (10^-0.7 ≈ 0.20 > 1/6) needs C's nearest stranger, B at 88°: rate 1/4 then.
         var single = calibration.Curves[0];
         Assert.Equal(Chord(88), DistanceAt(single, 0.19), 5);
-        Assert.Equal(3, single.Queries[single.Fpir.ToList().FindIndex(f => f >= 0.19)]);
-        Assert.Equal(2, single.Queries[0]);
+        Assert.Equal(3, single.People[single.Fpir.ToList().FindIndex(f => f >= 0.19)]);
+        Assert.Equal(2, single.People[0]);
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public class OpenSetCalibratorTests
         var path = Path.Combine(Path.GetTempPath(), $"rvs-open-set-{Guid.NewGuid():N}.json");
         try
         {
-            var calibration = Calibrate() with { Curves = [.. Calibrate().Curves.Select(c => c with { Queries = [.. c.Queries.Select(q => q * 10)] })] };
+            var calibration = Calibrate() with { Curves = [.. Calibrate().Curves.Select(c => c with { People = [.. c.People.Select(q => q * 10)] })] };
             OpenSetCalibration.Save(path, "pipeline", calibration);
 
             var found = OpenSetCalibration.Find(path, "model");

@@ -45,7 +45,7 @@ public class VerdictPolicyTests
     [Fact]
     public void the_match_threshold_follows_the_collection_size()
     {
-        var calibration = new OpenSetCalibration("m", "hand-made", 100, 5000,
+        var calibration = new OpenSetCalibration("m", "hand-made", 100, 100, 5000,
         [
             new NearestStrangerCurve(1, [1e-4, 1e-3, 1e-2, 1e-1], [0.90, 0.95, 1.00, 1.05], [20, 50, 100, 500]),
         ]);
