@@ -70,7 +70,7 @@ public static class LfwEvaluation
             return result;
         }
 
-        return result with { OpenSet = OpenSetEvaluation.Run(gallery, options.OpenSetCalibrationFor?.Invoke(pipeline.ModelId, gallery), options.TargetFpir) };
+        return result with { OpenSet = OpenSetEvaluation.Run(gallery, options.OpenSetCalibrationFor?.Invoke(pipeline.ModelId, gallery), options.TargetFpir, result.DecisionThreshold) };
     }
 
     /// <summary>Retrieval and verification figures of an embedded LFW.</summary>

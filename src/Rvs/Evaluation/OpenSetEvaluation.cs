@@ -24,6 +24,15 @@ public sealed record OpenSetResult(
     [property: JsonPropertyName("fnir_at_fpir_0_1pct")] double FnirAtFpir01Pct,
     [property: JsonPropertyName("calibration")] IReadOnlyList<OpenSetMeasurement> Calibration)
 {
+    /// <summary>For comparison, out of sample like <see cref="OwnThreshold"/>: the plain quantile of the one-face
+    /// (impostor pair) distribution, 1 − (1 − FPIR)^(1/N) per comparison, as if the faces were independent strangers.</summary>
+    [JsonPropertyName("plain_quantile")]
+    public OpenSetMeasurement? PlainQuantile { get; init; }
+
+    /// <summary>For comparison, out of sample: the 1:1 same-person threshold used as a search threshold.</summary>
+    [JsonPropertyName("pair_threshold")]
+    public OpenSetMeasurement? PairThreshold { get; init; }
+
     /// <summary>The DET curve of the full protocol (every query, the whole gallery), strictest threshold first.</summary>
     [JsonIgnore]
     public IReadOnlyList<OpenSetRates> Det { get; init; } = [];
@@ -45,7 +54,8 @@ public static class OpenSetEvaluation
     /// <param name="gallery">The embedded LFW with its split.</param>
     /// <param name="calibration">The calibration rvs decides by; null leaves out the figures that need it.</param>
     /// <param name="targetFpir">The target rvs's threshold is computed for.</param>
-    public static OpenSetResult Run(OpenSetGallery gallery, OpenSetCalibration? calibration, double targetFpir = OpenSetCalibration.DefaultTargetFpir)
+    /// <param name="pairThreshold">The 1:1 same-person threshold, measured beside for comparison; null leaves it out.</param>
+    public static OpenSetResult Run(OpenSetGallery gallery, OpenSetCalibration? calibration, double targetFpir = OpenSetCalibration.DefaultTargetFpir, double? pairThreshold = null)
     {
         ArgumentNullException.ThrowIfNull(gallery);
         var full = gallery.FullGallery;
@@ -60,17 +70,21 @@ public static class OpenSetEvaluation
 
         var measurement = new HashSet<int>(gallery.MeasurementRows);
         var outOfSample = everyone.Where((_, row) => measurement.Contains(row)).ToArray();
-        var own = Measure(full.Count, outOfSample, calibration, targetFpir);
+        var own = Measure(full.Count, outOfSample, calibration.ThresholdFor(full.Count, targetFpir), targetFpir);
         var checks = CheckSizes.Where(size => size < full.Count)
-            .Select(size => Measure(size, gallery.Search(gallery.Cut(size), gallery.MeasurementRows), calibration, targetFpir))
+            .Select(size => Measure(size, gallery.Search(gallery.Cut(size), gallery.MeasurementRows), calibration.ThresholdFor(size, targetFpir), targetFpir))
             .Append(own)
             .ToArray();
-        return new OpenSetResult(own, best1.Fnir, best01.Fnir, checks) { Det = det };
+        return new OpenSetResult(own, best1.Fnir, best01.Fnir, checks)
+        {
+            Det = det,
+            PlainQuantile = Measure(full.Count, outOfSample, calibration.AsIndependentStrangers(full.Count, targetFpir).Distance, targetFpir),
+            PairThreshold = pairThreshold is { } pair ? Measure(full.Count, outOfSample, pair, null) : null,
+        };
     }
 
-    private static OpenSetMeasurement Measure(int galleryFaces, IReadOnlyCollection<OpenSetQuery> queries, OpenSetCalibration calibration, double targetFpir)
+    private static OpenSetMeasurement Measure(int galleryFaces, IReadOnlyCollection<OpenSetQuery> queries, double threshold, double? targetFpir)
     {
-        var threshold = calibration.ThresholdFor(galleryFaces, targetFpir);
         var rates = OpenSetMetrics.At(queries, threshold);
         var mated = queries.Count(q => q.Mated);
         return new OpenSetMeasurement(galleryFaces, targetFpir, threshold, rates.Fpir, rates.Fnir, queries.Count - mated, mated);

@@ -26,6 +26,19 @@ public static class OpenSetReport
                 $"| {p.Pipeline} | {(own is null ? "–" : Invariant($"{own.Distance:0.000} ({own.GalleryFaces:N0})"))} | {Percent(own?.Fpir)} | {Percent(own?.Fnir)} | {Percent(p.OpenSet.FnirAtFpir1Pct)} | {Percent(p.OpenSet.FnirAtFpir01Pct)} |"));
         }
 
+        foreach (var p in measured)
+        {
+            foreach (var (name, m) in new[] { ("the plain quantile of the impostor pairs", p.OpenSet!.PlainQuantile), ("the 1:1 pair threshold", p.OpenSet.PairThreshold) })
+            {
+                if (m is not null)
+                {
+                    md.AppendLine().Append(Invariant(
+                        $"For comparison, {p.Pipeline} with {name} as search threshold ({m.Distance:0.000}, same queries): FPIR {Percent(m.Fpir)}, FNIR {Percent(m.Fnir)}."));
+                }
+            }
+        }
+
+        md.AppendLine();
         var checks = measured.Where(p => p.OpenSet!.Calibration.Count > 0).ToArray();
         if (checks.Length > 0)
         {

@@ -122,7 +122,7 @@ public sealed record OpenSetCalibration(
     /// were independent strangers, 1 − (1 − FPIR)^(1/N) per comparison. The cautious end: since queries differ, the
     /// true rate E_q[1 − (1 − p_q)^N] is lower than 1 − (1 − E_q p_q)^N (Jensen), so the threshold is stricter than needed.
     /// </summary>
-    private OpenSetThreshold AsIndependentStrangers(long n, double targetFpir)
+    public OpenSetThreshold AsIndependentStrangers(long n, double targetFpir)
     {
         var single = Curves.First(c => c.GalleryFaces == 1);
         var level = -double.ExpM1(double.LogP1(-targetFpir) / n);
