@@ -24,6 +24,13 @@ internal static class EvalCommands
         var saveThresholds = new Option<string?>("--save-thresholds") { Description = "Also write the same-person thresholds found (e.g. models/verification.json)." };
         var saveOpenSet = new Option<string?>("--save-open-set") { Description = "Measure the open-set calibration on the calibration half of LFW's people, write it (e.g. models/open-set.json) and measure rvs's threshold by it." };
         var targetFpir = new Option<double>("--target-fpir") { Description = "The share of strangers rvs's open-set threshold may call someone.", DefaultValueFactory = _ => Rvs.Verdicts.OpenSetCalibration.DefaultTargetFpir };
+        targetFpir.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (> 0 and < 1))
+            {
+                result.AddError("--target-fpir must lie between 0 and 1 (e.g. 0.01 for 1%)");
+            }
+        });
         var command = new Command("eval", "Evaluate the pipelines on LFW: retrieval (rank1, hit@20, precision@20, mAP@20) and 10-fold pair verification.")
         {
             lfw, pairs, pipeline, index, output, noCache, withPlain, saveThresholds, saveOpenSet, targetFpir,

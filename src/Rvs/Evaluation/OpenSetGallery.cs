@@ -80,10 +80,14 @@ public sealed class OpenSetGallery
         Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var query = queries[i];
-            var top = index.Search(Set.Row(query), 2).First(hit => hit.Id != query);
             var label = _labels[query];
             var others = inGallery.GetValueOrDefault(label) - (member.Contains(query) ? 1 : 0);
-            results[i] = new OpenSetQuery(top.Distance, others > 0, _labels[(int)top.Id] == label);
+            var hits = index.Search(Set.Row(query), 2).Where(hit => hit.Id != query).ToArray();
+
+            // A gallery of nothing but the query itself answers nothing: no distance is under any threshold.
+            results[i] = hits.Length == 0
+                ? new OpenSetQuery(double.PositiveInfinity, others > 0, false)
+                : new OpenSetQuery(hits[0].Distance, others > 0, _labels[(int)hits[0].Id] == label);
         });
         return results;
     }

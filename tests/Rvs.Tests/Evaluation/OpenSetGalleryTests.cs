@@ -51,6 +51,18 @@ public class OpenSetGalleryTests
     }
 
     [Fact]
+    public void a_query_searched_against_a_gallery_of_only_itself_is_never_a_match()
+    {
+        var gallery = new OpenSetGallery(Set(("A/1", 0), ("A/2", 10), ("B/1", 90)));
+        var only = gallery.Cut(1);
+
+        var result = gallery.Search(only, only).Single();
+
+        Assert.False(result.Mated);
+        Assert.Equal(0, OpenSetMetrics.At([result], 2.0).Fpir);
+    }
+
+    [Fact]
     public void the_split_of_people_is_fixed_by_a_hash_of_the_name_and_halves_the_people()
     {
         // SHA-256 of the UTF-8 name starts with 0x68 (George_W_Bush), 0xc2 (Colin_Powell), 0x41 (Tony_Blair).
