@@ -23,9 +23,18 @@ internal static class EvalCommands
         var noCache = new Option<bool>("--no-cache") { Description = "Embed again even if cached embeddings exist." };
         var withPlain = new Option<bool>("--with-plain") { Description = "Also evaluate mtcnn-facenet without its mirror-image augmentation, as an extra row (mtcnn-facenet-plain)." };
         var saveThresholds = new Option<string?>("--save-thresholds") { Description = "Also write the same-person thresholds found (e.g. models/verification.json)." };
+        var saveOpenSet = new Option<string?>("--save-open-set") { Description = "Measure the open-set calibration on the calibration half of LFW's people, write it (e.g. models/open-set.json) and measure rvs's threshold by it." };
+        var targetFpir = new Option<double>("--target-fpir") { Description = "The share of strangers rvs's open-set threshold may call someone.", DefaultValueFactory = _ => Rvs.Verdicts.OpenSetCalibration.DefaultTargetFpir };
+        targetFpir.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (> 0 and < 1))
+            {
+                result.AddError("--target-fpir must lie between 0 and 1 (e.g. 0.01 for 1%)");
+            }
+        });
         var command = new Command("eval", "Evaluate the pipelines on LFW: retrieval (rank1, hit@20, precision@20, mAP@20) and 10-fold pair verification.")
         {
-            lfw, pairs, pipeline, index, output, noCache, withPlain, saveThresholds,
+            lfw, pairs, pipeline, index, output, noCache, withPlain, saveThresholds, saveOpenSet, targetFpir,
         };
         command.SetAction((parse, cancel) => CliErrors.Run(() =>
         {
@@ -36,8 +45,10 @@ internal static class EvalCommands
                 PairsPath = parse.GetValue(pairs)!,
                 Cache = parse.GetValue(noCache) ? null : new EmbeddingCache(EmbeddingCache.DefaultDirectory()),
                 SearchFactory = SearchFor(parse.GetValue(index)!),
+                TargetFpir = parse.GetValue(targetFpir),
             };
             var results = new List<PipelineResult>();
+            var notes = new List<string>(); // printed after the progress display, which owns the console while it runs
             var variants = names.SelectMany(name => name == PipelineNames.MtcnnFaceNet && parse.GetValue(withPlain)
                 ? new[] { (Name: name, Mirror: true), (Name: name, Mirror: false) }
                 : [(Name: name, Mirror: true)]);
@@ -45,14 +56,17 @@ internal static class EvalCommands
             {
                 using var embedder = PipelineFactory.Create(name, addMirror: withMirror);
                 var row = name == PipelineNames.MtcnnFaceNet && !withMirror ? name + "-plain" : name;
-                var result = Progress.Run($"embedding LFW ({row})", progress => LfwEvaluation.Evaluate(embedder, options, progress, cancel));
+                var calibrated = options with { OpenSetCalibrationFor = (modelId, gallery) => OpenSetCalibrationFor(row, modelId, gallery, parse.GetValue(saveOpenSet), notes) };
+                var result = Progress.Run($"embedding LFW ({row})", progress => LfwEvaluation.Evaluate(embedder, calibrated, progress, cancel));
                 results.Add(result with { Pipeline = row });
             }
 
             var run = EvaluationReport.CreateRun("rvs " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), parse.GetValue(index)!, results);
-            var (json, markdown) = EvaluationReport.Write(parse.GetValue(output)!, run);
+            var (json, markdown, plot) = EvaluationReport.Write(parse.GetValue(output)!, run);
             PrintTable(results);
-            Progress.Console.MarkupLineInterpolated($"wrote [bold]{json}[/] and [bold]{markdown}[/]");
+            PrintOpenSet(results);
+            notes.ForEach(note => Progress.Console.MarkupLine(note));
+            Progress.Console.MarkupLineInterpolated($"wrote [bold]{json}[/] and [bold]{markdown}[/]{(plot is null ? "" : " and " + plot)}");
             if (parse.GetValue(saveThresholds) is { } thresholds)
             {
                 VerificationThresholds.Save(thresholds, results, $"LFW pairs.txt, 6,000 pairs, {DateTime.UtcNow:yyyy-MM-dd}");
@@ -146,6 +160,46 @@ internal static class EvalCommands
             return (query, k) => [.. hnsw.Search(set.Row(query), k).Select(h => (int)h.Id)];
         },
     };
+
+    /// <summary>
+    /// The calibration rvs's own threshold is measured by: freshly measured on the calibration half and saved when
+    /// asked to, else the one shipped beside the models; null (own-threshold figures left out) when there is none.
+    /// </summary>
+    private static Rvs.Verdicts.OpenSetCalibration? OpenSetCalibrationFor(string row, string modelId, OpenSetGallery gallery, string? savePath, List<string> notes)
+    {
+        if (savePath is null)
+        {
+            var shipped = Rvs.Verdicts.OpenSetCalibration.Find(Rvs.Verdicts.OpenSetCalibration.DefaultPath, modelId);
+            if (shipped is null)
+            {
+                notes.Add(Markup.Escape($"no open-set calibration for {row} ({modelId}); its own-threshold figures are left out (--save-open-set measures one)"));
+            }
+
+            return shipped;
+        }
+
+        var calibration = OpenSetCalibrator.MeasureOnCalibrationHalf(gallery, modelId);
+        Rvs.Verdicts.OpenSetCalibration.Save(savePath, row, calibration);
+        notes.Add($"wrote the open-set calibration of {Markup.Escape(row)} to [bold]{Markup.Escape(savePath)}[/]");
+        return calibration;
+    }
+
+    private static void PrintOpenSet(IReadOnlyList<PipelineResult> results)
+    {
+        var table = new Table().AddColumns("pipeline", "gallery faces", "rvs threshold", "FPIR", "FNIR", "FNIR at FPIR 1%", "FNIR at FPIR 0.1%");
+        foreach (var r in results.Where(r => r.OpenSet is not null))
+        {
+            var open = r.OpenSet!;
+            var rows = open.Calibration.Count > 0 ? open.Calibration : [null!];
+            foreach (var c in rows)
+            {
+                table.AddRow(r.Pipeline, c is null ? "–" : $"{c.GalleryFaces:N0}", c is null ? "–" : $"{c.Distance:0.000}", c is null ? "–" : $"{c.Fpir:P2}",
+                    c is null ? "–" : $"{c.Fnir:P2}", $"{open.FnirAtFpir1Pct:P2}", $"{open.FnirAtFpir01Pct:P2}");
+            }
+        }
+
+        AnsiConsole.Write(table);
+    }
 
     private static void PrintTable(IReadOnlyList<PipelineResult> results)
     {

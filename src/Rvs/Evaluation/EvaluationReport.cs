@@ -35,15 +35,20 @@ public static class EvaluationReport
     public static EvaluationRun CreateRun(string command, string index, IReadOnlyList<PipelineResult> pipelines) =>
         new(command, GitCommit(), Environment.ProcessorCount, DateTimeOffset.UtcNow, index, pipelines);
 
-    /// <summary>Writes results.json and results.md into <paramref name="directory"/>; returns their paths.</summary>
-    public static (string JsonPath, string MarkdownPath) Write(string directory, EvaluationRun run)
+    /// <summary>
+    /// Writes results.json and results.md into <paramref name="directory"/>, and the open-set DET plot beside them
+    /// when a pipeline has open-set figures; returns their paths (the plot's null when there is none).
+    /// </summary>
+    public static (string JsonPath, string MarkdownPath, string? PlotPath) Write(string directory, EvaluationRun run)
     {
+        ArgumentNullException.ThrowIfNull(run);
         Directory.CreateDirectory(directory);
         var json = Path.Combine(directory, "results.json");
         var markdown = Path.Combine(directory, "results.md");
+        var plot = DetPlot.Write(directory, run.Pipelines);
         File.WriteAllText(json, ToJson(run));
         File.WriteAllText(markdown, ToMarkdown(run));
-        return (json, markdown);
+        return (json, markdown, plot);
     }
 
     public static string ToJson(EvaluationRun run) => JsonSerializer.Serialize(run, JsonOptions) + "\n";
@@ -74,6 +79,7 @@ public static class EvaluationReport
             + "precision@20 and mAP@20 are divided by min(20, other images of the person). Verification: the 6,000 pairs "
             + "of pairs.txt, threshold chosen on 9 folds and applied to the 10th; mean ± population standard deviation "
             + "over the 10 folds, and the mean threshold (L2 distance between unit vectors).");
+        OpenSetReport.AppendMarkdown(md, run.Pipelines);
         return md.ToString();
     }
 

@@ -5,6 +5,7 @@ using System.Numerics.Tensors;
 using Rvs.Imaging;
 using Rvs.Pipelines;
 using Rvs.Sources;
+using Rvs.Verdicts;
 
 namespace Rvs.Evaluation;
 
@@ -24,6 +25,16 @@ public sealed record LfwEvaluationOptions
     public Func<EmbeddingSet, NeighbourSearch>? SearchFactory { get; init; }
 
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Gives the open-set calibration rvs's own threshold is measured by, from the pipeline's model id and the split
+    /// embedded set (read it from models/open-set.json, or measure it on the calibration half); null, or a null
+    /// answer, leaves out the figures that need it.
+    /// </summary>
+    public Func<string, OpenSetGallery, OpenSetCalibration?>? OpenSetCalibrationFor { get; init; }
+
+    /// <summary>The target FPIR rvs's own open-set threshold is computed for.</summary>
+    public double TargetFpir { get; init; } = OpenSetCalibration.DefaultTargetFpir;
 }
 
 /// <summary>Runs EVALUATION.md for one pipeline: embed LFW (or take it from the cache), then retrieval and verification.</summary>
@@ -52,7 +63,14 @@ public static class LfwEvaluation
             progress?.Report((set.Count, set.Count));
         }
 
-        return Score(pipeline.Name, set, pairs, options.SearchFactory?.Invoke(set)) with { ModelId = pipeline.ModelId };
+        var result = Score(pipeline.Name, set, pairs, options.SearchFactory?.Invoke(set)) with { ModelId = pipeline.ModelId };
+        var gallery = new OpenSetGallery(set);
+        if (!OpenSetEvaluation.CanRun(gallery))
+        {
+            return result;
+        }
+
+        return result with { OpenSet = OpenSetEvaluation.Run(gallery, options.OpenSetCalibrationFor?.Invoke(pipeline.ModelId, gallery), options.TargetFpir, result.DecisionThreshold) };
     }
 
     /// <summary>Retrieval and verification figures of an embedded LFW.</summary>

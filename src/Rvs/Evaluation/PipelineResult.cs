@@ -31,4 +31,8 @@ public sealed record PipelineResult(
     /// <summary>The accuracy <see cref="DecisionThreshold"/> gives on all 6,000 pairs (optimistic: chosen on them).</summary>
     [JsonPropertyName("decision_accuracy")]
     public double? DecisionAccuracy { get; init; }
+
+    /// <summary>The open-set protocol's figures; null where the data set has no strangers or no mated queries.</summary>
+    [JsonPropertyName("open_set")]
+    public OpenSetResult? OpenSet { get; init; }
 }

@@ -64,11 +64,43 @@ public sealed class EvaluationReportTests : IDisposable
     [Fact]
     public void writing_a_run_leaves_results_json_and_results_md()
     {
-        var (json, markdown) = EvaluationReport.Write(_directory, Run());
+        var (json, markdown, plot) = EvaluationReport.Write(_directory, Run());
 
+        Assert.Null(plot); // no pipeline of this run has open-set figures
         Assert.Equal(Path.Combine(_directory, "results.json"), json);
         Assert.Equal(Path.Combine(_directory, "results.md"), markdown);
         Assert.Equal(EvaluationReport.ToJson(Run()), File.ReadAllText(json));
         Assert.StartsWith("# rvs evaluation on LFW", File.ReadAllText(markdown), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void open_set_figures_go_under_open_set_in_the_json_into_a_table_and_onto_a_det_plot()
+    {
+        var check = new OpenSetMeasurement(9164, 0.01, 0.93, 0.011, 0.042, 2000, 4500);
+        var openSet = new OpenSetResult(check, 0.038, 0.081, [check with { GalleryFaces = 1000, Fpir = 0.009 }, check])
+        {
+            Det = [new(0.5, 0, 1), new(0.8, 0.001, 0.2), new(0.9, 0.01, 0.04), new(1.0, 0.1, 0.01), new(2, 1, 0.005)],
+        };
+        var run = Run() with { Pipelines = [Run().Pipelines[1] with { OpenSet = openSet }] };
+
+        var (json, markdown, plot) = EvaluationReport.Write(_directory, run);
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var open = document.RootElement.GetProperty("pipelines")[0].GetProperty("open_set");
+        Assert.Equal(0.93, open.GetProperty("own_threshold").GetProperty("distance").GetDouble());
+        Assert.Equal(0.011, open.GetProperty("own_threshold").GetProperty("fpir").GetDouble());
+        Assert.Equal(0.042, open.GetProperty("own_threshold").GetProperty("fnir").GetDouble());
+        Assert.Equal(0.038, open.GetProperty("fnir_at_fpir_1pct").GetDouble());
+        Assert.Equal(0.081, open.GetProperty("fnir_at_fpir_0_1pct").GetDouble());
+        Assert.Equal([1000, 9164], open.GetProperty("calibration").EnumerateArray().Select(c => c.GetProperty("gallery_faces").GetInt32()));
+        Assert.False(open.TryGetProperty("Det", out _));
+
+        var text = File.ReadAllText(markdown);
+        Assert.Contains("| mtcnn-facenet | 0.930 (9,164) | 1.10% | 4.20% | 3.80% | 8.10% |", text, StringComparison.Ordinal);
+        Assert.Contains("| mtcnn-facenet | 1,000 | 0.930 | 1.00% | 0.90% | 4.20% | 2,000 | 4,500 |", text, StringComparison.Ordinal);
+
+        Assert.Equal(Path.Combine(_directory, DetPlot.FileName), plot);
+        using var image = SkiaSharp.SKBitmap.Decode(plot);
+        Assert.Equal((900, 700), (image.Width, image.Height));
     }
 }
