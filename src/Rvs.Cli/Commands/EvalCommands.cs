@@ -22,9 +22,11 @@ internal static class EvalCommands
         var noCache = new Option<bool>("--no-cache") { Description = "Embed again even if cached embeddings exist." };
         var withPlain = new Option<bool>("--with-plain") { Description = "Also evaluate mtcnn-facenet without its mirror-image augmentation, as an extra row (mtcnn-facenet-plain)." };
         var saveThresholds = new Option<string?>("--save-thresholds") { Description = "Also write the same-person thresholds found (e.g. models/verification.json)." };
+        var clustering = ClusteringEval.Option();
+        var saveDistances = ClusteringEval.SaveDistancesOption();
         var command = new Command("eval", "Evaluate the pipelines on LFW: retrieval (rank1, hit@20, precision@20, mAP@20) and 10-fold pair verification.")
         {
-            lfw, pairs, pipeline, index, output, noCache, withPlain, saveThresholds,
+            lfw, pairs, pipeline, index, output, noCache, withPlain, saveThresholds, clustering, saveDistances,
         };
         command.SetAction((parse, cancel) => CliErrors.Run(() =>
         {
@@ -56,6 +58,11 @@ internal static class EvalCommands
             {
                 VerificationThresholds.Save(thresholds, results, $"LFW pairs.txt, 6,000 pairs, {DateTime.UtcNow:yyyy-MM-dd}");
                 Progress.Console.MarkupLineInterpolated($"wrote thresholds to [bold]{thresholds}[/]");
+            }
+
+            if (parse.GetValue(clustering))
+            {
+                ClusteringEval.Run(options, json, markdown, parse.GetValue(saveDistances), parse.GetValue(index)!, cancel);
             }
 
             return Task.FromResult(0);

@@ -40,6 +40,19 @@ public static class LfwEvaluation
 
         // Read the pairs first: a wrong path should fail in a second, not after minutes of embedding.
         var pairs = LfwPairs.Load(options.PairsPath);
+        var set = EmbedOrLoad(pipeline, options, progress, cancellationToken);
+        return Score(pipeline.Name, set, pairs, options.SearchFactory?.Invoke(set)) with { ModelId = pipeline.ModelId };
+    }
+
+    /// <summary>LFW embedded by the pipeline: from the cache when it holds this pipeline and source, else embedded (and cached).</summary>
+    public static EmbeddingSet EmbedOrLoad(
+        IEmbeddingPipeline pipeline,
+        LfwEvaluationOptions options,
+        IProgress<(int done, int total)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(options);
         var sourceId = SourceId(options.Source);
         var set = options.Cache?.TryLoad(pipeline.Name, pipeline.ModelId, sourceId);
         if (set is null)
@@ -52,7 +65,7 @@ public static class LfwEvaluation
             progress?.Report((set.Count, set.Count));
         }
 
-        return Score(pipeline.Name, set, pairs, options.SearchFactory?.Invoke(set)) with { ModelId = pipeline.ModelId };
+        return set;
     }
 
     /// <summary>Retrieval and verification figures of an embedded LFW.</summary>

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Rvs.Index;
+using Rvs.People;
+
+namespace Rvs.Evaluation;
+
+/// <summary>What `rvs eval --clustering` measured on one embedded LFW.</summary>
+/// <param name="Full">Every image clustered in one run.</param>
+/// <param name="Incremental">All but the held-out images clustered, then those added one at a time.</param>
+/// <param name="ClusterSeconds">Wall time of the full run (neighbour searches included, index build not).</param>
+/// <param name="AddMedianMilliseconds">Median time to add one face to the clustered collection (index insert + placement).</param>
+public sealed record ClusteringEvaluation(
+    ClusteringScores Full,
+    ClusteringScores Incremental,
+    double IndexBuildSeconds,
+    double ClusterSeconds,
+    double AddMedianMilliseconds,
+    double AddMaxMilliseconds,
+    int Added,
+    string IndexKind,
+    ClusteringOptions Options);
+
+/// <summary>
+/// Clusters LFW with every image in the collection, one face per image (<see cref="LfwEvaluation.EmbedOne"/>), and
+/// scores it against LFW's names. Images whose face was not detected (central-crop fallback) are the low-quality
+/// faces: they may join a person but not found one; an image in no reported person counts as a cluster of its own.
+/// </summary>
+public static class LfwClustering
+{
+    /// <summary>Every this-many-th image (by key order) is held out of the first run and added afterwards.</summary>
+    public const int HeldOutEvery = 50;
+
+    public static ClusteringEvaluation Evaluate(EmbeddingSet set, ClusteringOptions options, string indexKind = VectorIndexFactory.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(options);
+        var labels = set.Labels();
+        var faces = Enumerable.Range(0, set.Count).Select(i => new ClusterFace(i, set.DetectionFailed[i])).ToArray();
+        float[] EmbeddingOf(long id) => set.Row((int)id).ToArray();
+
+        var clock = Stopwatch.StartNew();
+        using var index = VectorIndexFactory.Create(set.Dimensions, set.Count, new VectorIndexOptions(indexKind));
+        index.Add([.. faces.Select(f => f.Id)], set.Vectors);
+        var buildSeconds = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var full = new FaceClustering(options, index, EmbeddingOf).Cluster(faces);
+        var clusterSeconds = clock.Elapsed.TotalSeconds;
+        var fullScores = ClusteringMetrics.Score(ClusterIds(full, set.Count), labels);
+
+        // The incremental path: the same collection without the held-out faces, then each added as a new photo would be.
+        var heldOut = faces.Where(f => f.Id % HeldOutEvery == HeldOutEvery - 1).ToArray();
+        var held = heldOut.Select(f => f.Id).ToHashSet();
+        index.Remove([.. held]);
+        var incremental = new FaceClustering(options, index, EmbeddingOf);
+        incremental.Cluster([.. faces.Where(f => !held.Contains(f.Id))]);
+        var addTimes = new List<double>(heldOut.Length);
+        foreach (var face in heldOut)
+        {
+            clock.Restart();
+            index.Add([face.Id], set.Row((int)face.Id));
+            incremental.Add(face);
+            addTimes.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        addTimes.Sort();
+        var incrementalScores = ClusteringMetrics.Score(ClusterIds(incremental.Groups(), set.Count), labels);
+        return new ClusteringEvaluation(
+            fullScores,
+            incrementalScores,
+            buildSeconds,
+            clusterSeconds,
+            addTimes.Count > 0 ? addTimes[addTimes.Count / 2] : 0,
+            addTimes.Count > 0 ? addTimes[^1] : 0,
+            addTimes.Count,
+            index.Kind,
+            options);
+    }
+
+    /// <summary>Cluster id per row: the group's smallest face for founded groups, the row itself otherwise.</summary>
+    public static long[] ClusterIds(IReadOnlyList<FaceCluster> groups, int count)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        var ids = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        foreach (var group in groups.Where(g => g.Founded))
+        {
+            foreach (var face in group.Faces)
+            {
+                ids[face] = group.Faces[0];
+            }
+        }
+
+        return ids;
+    }
+}
