@@ -84,6 +84,27 @@ public sealed class FaceClustering
     }
 
     /// <summary>
+    /// Takes groups decided earlier (the catalog's persons) as they stand, forgetting any other state, so that new
+    /// faces can be placed among them with <see cref="Add"/> without clustering everything again.
+    /// </summary>
+    public void Restore(IEnumerable<IReadOnlyList<ClusterFace>> groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        _groupOf.Clear();
+        foreach (var members in groups)
+        {
+            for (var i = 0; i < members.Count; i++)
+            {
+                _groupOf[members[i].Id] = new Group(members[i], _constraints);
+                if (i > 0)
+                {
+                    Absorb(Find(members[0].Id), Find(members[i].Id));
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Places one new face (already added to the index): it joins the nearest group it may join, founds a group of
     /// its own, or, when it may join two groups that may also join each other, merges them.
     /// Returns the face's group after the change.

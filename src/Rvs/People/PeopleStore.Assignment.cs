@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace Rvs.People;
+
+/// <summary>Turning clustering groups into persons, and writing them.</summary>
+public sealed partial class PeopleStore
+{
+    /// <summary>
+    /// Gives each founded group a person: its pinned person; else the earlier person that held most of its faces
+    /// (each earlier person to one group at most, largest overlaps first), so names follow their faces; else a new
+    /// person. A face excluded from its group's person is set apart as a person of its own (or none, if it is of
+    /// low quality). Then writes every placement, drops empty unnamed persons, and names unnamed persons from a
+    /// folder label that most of their faces share.
+    /// </summary>
+    private static PeopleClusteringSummary Write(SqliteConnection connection, List<StoredFace> faces, IReadOnlyList<FaceCluster> groups, Corrections corrections, Stopwatch clock)
+    {
+        var faceById = faces.ToDictionary(f => f.Id);
+        var personOfGroup = new long?[groups.Count];
+        var taken = new HashSet<long>();
+        for (var g = 0; g < groups.Count; g++)
+        {
+            if (groups[g].Pin is { } pin)
+            {
+                personOfGroup[g] = pin;
+                taken.Add(pin);
+            }
+        }
+
+        var overlaps = groups
+            .Select((group, g) => (group, g))
+            .Where(x => x.group.Founded && personOfGroup[x.g] is null)
+            .SelectMany(x => x.group.Faces
+                .Select(id => corrections.Assigned.TryGetValue(faceById[id].Key, out var placed) ? placed.Person : (long?)null)
+                .OfType<long>()
+                .GroupBy(person => person)
+                .Select(p => (Group: x.g, Person: p.Key, Faces: p.Count())))
+            .OrderByDescending(o => o.Faces).ThenBy(o => o.Person).ThenBy(o => o.Group);
+        foreach (var (group, person, _) in overlaps)
+        {
+            if (personOfGroup[group] is null && taken.Add(person))
+            {
+                personOfGroup[group] = person;
+            }
+        }
+
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var created = 0;
+        long? Create(bool founded)
+        {
+            if (!founded)
+            {
+                return null;
+            }
+
+            created++;
+            return NewPerson(connection, transaction, null);
+        }
+
+        var placements = new List<(FaceKey Key, long Person)>();
+        for (var g = 0; g < groups.Count; g++)
+        {
+            if (!groups[g].Founded)
+            {
+                continue;
+            }
+
+            var person = personOfGroup[g] ??= Create(founded: true)!.Value;
+            foreach (var id in groups[g].Faces)
+            {
+                var face = faceById[id];
+                if (corrections.Excluded.TryGetValue(face.Key, out var excluded) && excluded.Contains(person))
+                {
+                    if (Create(!face.LowQuality) is { } alone)
+                    {
+                        placements.Add((face.Key, alone));
+                    }
+                }
+                else
+                {
+                    placements.Add((face.Key, person));
+                }
+            }
+        }
+
+        Run(connection, transaction, "DELETE FROM person_faces WHERE pinned = 0");
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO person_faces (content_hash, ordinal, person_id, pinned) VALUES ($h, $o, $p, 0) ON CONFLICT DO NOTHING";
+            var hash = insert.Parameters.Add("$h", SqliteType.Text);
+            var ordinal = insert.Parameters.Add("$o", SqliteType.Integer);
+            var personParameter = insert.Parameters.Add("$p", SqliteType.Integer);
+            foreach (var (key, person) in placements)
+            {
+                hash.Value = key.ContentHash;
+                ordinal.Value = key.Ordinal;
+                personParameter.Value = person;
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        Run(connection, transaction, """
+            DELETE FROM persons WHERE name IS NULL
+              AND id NOT IN (SELECT person_id FROM person_faces)
+              AND id NOT IN (SELECT person_id FROM person_exclusions)
+            """);
+        SeedNames(connection, transaction, faces, placements);
+        transaction.Commit();
+        var persons = placements.Select(p => p.Person).Distinct().Count();
+        var unassigned = faces.Count - placements.Count;
+        return new PeopleClusteringSummary(faces.Count, persons, created, unassigned, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Names each unnamed person after the folder label more than half of its faces carry.</summary>
+    private static void SeedNames(SqliteConnection connection, SqliteTransaction transaction, List<StoredFace> faces, List<(FaceKey Key, long Person)> placements)
+    {
+        var labelOf = faces.GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.First().Label);
+        foreach (var person in placements.GroupBy(p => p.Person))
+        {
+            var majority = person.Select(p => labelOf[p.Key]).OfType<string>().GroupBy(l => l, StringComparer.Ordinal)
+                .OrderByDescending(l => l.Count()).ThenBy(l => l.Key, StringComparer.Ordinal).FirstOrDefault();
+            if (majority is not null && majority.Count() * 2 > person.Count())
+            {
+                Run(connection, transaction, "UPDATE persons SET name = $n WHERE id = $p AND name IS NULL", ("$n", majority.Key), ("$p", person.Key));
+            }
+        }
+    }
+}
