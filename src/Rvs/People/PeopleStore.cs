@@ -64,6 +64,28 @@ public sealed partial class PeopleStore
         return persons;
     }
 
+    /// <summary>Every person with at least one face, with all its faces, most faces first, in one query.</summary>
+    public IReadOnlyList<PersonDetail> All()
+    {
+        using var connection = _connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT p.id, p.name, f.id, i.id, i.path, f.x, f.y, f.w, f.h, pf.pinned {CurrentFaces} JOIN persons p ON p.id = pf.person_id ORDER BY p.id, f.id";
+        using var reader = command.ExecuteReader();
+        var persons = new List<PersonDetail>();
+        while (reader.Read())
+        {
+            var id = reader.GetInt64(0);
+            if (persons.Count == 0 || persons[^1].PersonId != id)
+            {
+                persons.Add(new PersonDetail(id, reader.IsDBNull(1) ? null : reader.GetString(1), new List<PersonFace>()));
+            }
+
+            ((List<PersonFace>)persons[^1].Faces).Add(ReadFace(reader, 2));
+        }
+
+        return [.. persons.OrderByDescending(p => p.Faces.Count).ThenBy(p => p.PersonId)];
+    }
+
     /// <summary>A person and all its current faces (by face id), or null when there is no such person.</summary>
     public PersonDetail? Get(long personId)
     {
@@ -81,8 +103,7 @@ public sealed partial class PeopleStore
         var faces = new List<PersonFace>();
         while (reader.Read())
         {
-            var box = new RectangleF(reader.GetFloat(3), reader.GetFloat(4), reader.GetFloat(5), reader.GetFloat(6));
-            faces.Add(new PersonFace(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), box, reader.GetInt64(7) != 0));
+            faces.Add(ReadFace(reader, 0));
         }
 
         return new PersonDetail(personId, name, faces);
@@ -177,6 +198,13 @@ public sealed partial class PeopleStore
         Run(connection, transaction, "INSERT OR IGNORE INTO person_exclusions VALUES ($h, $o, $p)", ("$h", key.ContentHash), ("$o", key.Ordinal), ("$p", personId));
         Run(connection, transaction, "DELETE FROM person_faces WHERE content_hash = $h AND ordinal = $o AND person_id = $p", ("$h", key.ContentHash), ("$o", key.Ordinal), ("$p", personId));
         transaction.Commit();
+    }
+
+    /// <summary>Face id, image id, path, x, y, w, h, pinned from column <paramref name="first"/> on.</summary>
+    private static PersonFace ReadFace(SqliteDataReader reader, int first)
+    {
+        var box = new RectangleF(reader.GetFloat(first + 3), reader.GetFloat(first + 4), reader.GetFloat(first + 5), reader.GetFloat(first + 6));
+        return new PersonFace(reader.GetInt64(first), reader.GetInt64(first + 1), reader.GetString(first + 2), box, reader.GetInt64(first + 7) != 0);
     }
 
     private static FaceKey KeyOfFace(SqliteConnection connection, SqliteTransaction transaction, long faceId)
