@@ -35,15 +35,24 @@ internal static class ClusteringEval
             Progress.Console.MarkupLineInterpolated($"wrote distance distributions ({measured.SamePairs:N0} same-person, {measured.DifferentPairs:N0} different-person pairs) to [bold]{saveDistances}[/]");
         }
 
+        var kind = index == "hnsw" ? VectorIndexFactory.Hnsw : VectorIndexFactory.Exact;
         var clusteringOptions = MeasuredClusteringOptions.ForModel(pipeline.ModelId, saveDistances);
-        var result = LfwClustering.Evaluate(set, clusteringOptions, index == "hnsw" ? VectorIndexFactory.Hnsw : VectorIndexFactory.Exact);
-        Print(result);
-        AddToReport(jsonPath, markdownPath, result);
+        var result = LfwClustering.Evaluate(set, clusteringOptions, kind);
+        Print("every LFW image", result);
+
+        // The same rule with its link distance read from one half of the identities, scored on the other half.
+        var labels = set.Labels();
+        var half = DistanceMeasurement.Measure(set, pipeline.ModelId, "LFW, first half of the identities", "", i => LfwClustering.InFirstHalf(labels[i]));
+        var heldOutOptions = ClusteringThresholds.Derive(half, clusteringOptions.MergeDistance);
+        var heldOut = LfwClustering.Evaluate(LfwClustering.Subset(set, i => !LfwClustering.InFirstHalf(labels[i])), heldOutOptions, kind);
+        Print("held-out half (link distance from the other half)", heldOut);
+        AddToReport(jsonPath, markdownPath, result, heldOut);
         Progress.Console.MarkupLineInterpolated($"added clustering to [bold]{jsonPath}[/] and [bold]{markdownPath}[/]");
     }
 
-    private static void Print(ClusteringEvaluation result)
+    private static void Print(string title, ClusteringEvaluation result)
     {
+        AnsiConsole.WriteLine(title);
         var table = new Table().AddColumns("run", "pairwise P", "pairwise R", "pairwise F", "BCubed P", "BCubed R", "BCubed F", "mixed clusters", "clusters");
         foreach (var (name, s) in new[] { ("full", result.Full), ($"incremental (+{result.Added})", result.Incremental) })
         {
@@ -56,7 +65,7 @@ internal static class ClusteringEval
             $"link distance {result.Options.LinkDistance:0.000}, merge distance {result.Options.MergeDistance:0.000}; {result.IndexKind} index built in {result.IndexBuildSeconds:0.00} s; clustered in {result.ClusterSeconds:0.00} s; adding one face: median {result.AddMedianMilliseconds:0.00} ms, max {result.AddMaxMilliseconds:0.00} ms over {result.Added}"));
     }
 
-    private static void AddToReport(string jsonPath, string markdownPath, ClusteringEvaluation result)
+    private static void AddToReport(string jsonPath, string markdownPath, ClusteringEvaluation result, ClusteringEvaluation heldOut)
     {
         var json = JsonNode.Parse(File.ReadAllText(jsonPath))!.AsObject();
         var full = result.Full;
@@ -82,6 +91,14 @@ internal static class ClusteringEval
             ["incremental_pairwise_f"] = result.Incremental.PairwiseF,
             ["incremental_bcubed_f"] = result.Incremental.BCubedF,
             ["incremental_mixed_cluster_share"] = result.Incremental.MixedClusterShare,
+            ["held_out"] = new JsonObject
+            {
+                ["images"] = heldOut.Full.Items,
+                ["link_distance"] = heldOut.Options.LinkDistance,
+                ["pairwise_f"] = heldOut.Full.PairwiseF,
+                ["bcubed_f"] = heldOut.Full.BCubedF,
+                ["mixed_cluster_share"] = heldOut.Full.MixedClusterShare,
+            },
         };
         File.WriteAllText(jsonPath, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
 
@@ -99,6 +116,10 @@ internal static class ClusteringEval
             Link distance {result.Options.LinkDistance:0.000}, merge distance {result.Options.MergeDistance:0.000}; {result.IndexKind} index
             built in {result.IndexBuildSeconds:0.00} s; all images clustered in {result.ClusterSeconds:0.00} s; adding one face to the
             clustered collection (index insert + placement): median {result.AddMedianMilliseconds:0.00} ms, max {result.AddMaxMilliseconds:0.00} ms over {result.Added}.
+
+            Held out: the link distance read from the distances of one half of the identities ({heldOut.Options.LinkDistance:0.000}), the
+            other half's {heldOut.Full.Items} images clustered with it: pairwise F {heldOut.Full.PairwiseF:P2}, BCubed F {heldOut.Full.BCubedF:P2},
+            mixed clusters {heldOut.Full.MixedClusterShare:P2}.
 
             """));
     }

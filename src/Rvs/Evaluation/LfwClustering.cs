@@ -77,6 +77,37 @@ public static class LfwClustering
             options);
     }
 
+    /// <summary>
+    /// Splits identities into two halves by a fixed hash of the name, so a rule measured on one half can be checked
+    /// on people it never saw.
+    /// </summary>
+    public static bool InFirstHalf(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        var hash = 17u;
+        foreach (var c in label)
+        {
+            hash = unchecked(hash * 31 + c);
+        }
+
+        return hash % 2 == 0;
+    }
+
+    /// <summary>The rows of <paramref name="set"/> that <paramref name="include"/> keeps, in order.</summary>
+    public static EmbeddingSet Subset(EmbeddingSet set, Func<int, bool> include)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(include);
+        var rows = Enumerable.Range(0, set.Count).Where(include).ToArray();
+        var vectors = new float[rows.Length * set.Dimensions];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            set.Row(rows[i]).CopyTo(vectors.AsSpan(i * set.Dimensions, set.Dimensions));
+        }
+
+        return new EmbeddingSet([.. rows.Select(r => set.Keys[r])], vectors, set.Dimensions, [.. rows.Select(r => set.DetectionFailed[r])], set.Seconds);
+    }
+
     /// <summary>Cluster id per row: the group's smallest face for founded groups, the row itself otherwise.</summary>
     public static long[] ClusterIds(IReadOnlyList<FaceCluster> groups, int count)
     {
