@@ -36,15 +36,15 @@ internal static class ClusteringEval
         }
 
         var kind = index == "hnsw" ? VectorIndexFactory.Hnsw : VectorIndexFactory.Exact;
-        var clusteringOptions = MeasuredClusteringOptions.ForModel(pipeline.ModelId, saveDistances);
+        var clusteringOptions = MeasuredClusteringOptions.ForModel(pipeline.ModelId, set.Count, saveDistances);
         var result = LfwClustering.Evaluate(set, clusteringOptions, kind);
         Print("every LFW image", result);
 
         // The same rule with its link distance read from one half of the identities, scored on the other half.
         var labels = set.Labels();
         var half = DistanceMeasurement.Measure(set, pipeline.ModelId, "LFW, first half of the identities", "", i => LfwClustering.InFirstHalf(labels[i]));
-        var heldOutOptions = ClusteringThresholds.Derive(half, clusteringOptions.MergeDistance);
-        var heldOut = LfwClustering.Evaluate(LfwClustering.Subset(set, i => !LfwClustering.InFirstHalf(labels[i])), heldOutOptions, kind);
+        var other = LfwClustering.Subset(set, i => !LfwClustering.InFirstHalf(labels[i]));
+        var heldOut = LfwClustering.Evaluate(other, ClusteringThresholds.Derive(half, clusteringOptions.MergeDistance, other.Count), kind);
         Print("held-out half (link distance from the other half)", heldOut);
         AddToReport(jsonPath, markdownPath, result, heldOut);
         Progress.Console.MarkupLineInterpolated($"added clustering to [bold]{jsonPath}[/] and [bold]{markdownPath}[/]");
@@ -62,7 +62,7 @@ internal static class ClusteringEval
 
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine(Invariant(
-            $"link distance {result.Options.LinkDistance:0.000}, merge distance {result.Options.MergeDistance:0.000}; {result.IndexKind} index built in {result.IndexBuildSeconds:0.00} s; clustered in {result.ClusterSeconds:0.00} s; adding one face: median {result.AddMedianMilliseconds:0.00} ms, max {result.AddMaxMilliseconds:0.00} ms over {result.Added}"));
+            $"link distance {result.Options.LinkDistance:0.000}, merge distance {result.Options.MergeDistance:0.000}; {result.IndexKind} index built in {result.IndexBuildSeconds:0.00} s; clustered in {result.ClusterSeconds:0.00} s; adding one face: median {result.AddMedianMilliseconds:0.00} ms, max {result.AddMaxMilliseconds:0.00} ms over {result.Added}; incremental vs full grouping: pairwise F {result.IncrementalAgreement:P2}"));
     }
 
     private static void AddToReport(string jsonPath, string markdownPath, ClusteringEvaluation result, ClusteringEvaluation heldOut)
@@ -91,6 +91,7 @@ internal static class ClusteringEval
             ["incremental_pairwise_f"] = result.Incremental.PairwiseF,
             ["incremental_bcubed_f"] = result.Incremental.BCubedF,
             ["incremental_mixed_cluster_share"] = result.Incremental.MixedClusterShare,
+            ["incremental_agreement_pairwise_f"] = result.IncrementalAgreement,
             ["held_out"] = new JsonObject
             {
                 ["images"] = heldOut.Full.Items,
@@ -115,7 +116,8 @@ internal static class ClusteringEval
 
             Link distance {result.Options.LinkDistance:0.000}, merge distance {result.Options.MergeDistance:0.000}; {result.IndexKind} index
             built in {result.IndexBuildSeconds:0.00} s; all images clustered in {result.ClusterSeconds:0.00} s; adding one face to the
-            clustered collection (index insert + placement): median {result.AddMedianMilliseconds:0.00} ms, max {result.AddMaxMilliseconds:0.00} ms over {result.Added}.
+            clustered collection (index insert + placement): median {result.AddMedianMilliseconds:0.00} ms, max {result.AddMaxMilliseconds:0.00} ms over {result.Added}; the incremental
+            grouping agrees with the full run's at pairwise F {result.IncrementalAgreement:P2}.
 
             Held out: the link distance read from the distances of one half of the identities ({heldOut.Options.LinkDistance:0.000}), the
             other half's {heldOut.Full.Items} images clustered with it: pairwise F {heldOut.Full.PairwiseF:P2}, BCubed F {heldOut.Full.BCubedF:P2},

@@ -164,7 +164,7 @@ internal static class PeopleCommands
 
     /// <summary>The clustering distances measured for the collection's own model.</summary>
     private static ClusteringOptions OptionsFor(string directory) =>
-        MeasuredClusteringOptions.ForModel(FaceCollection.ReadSettings(directory).Pipeline.ModelId);
+        MeasuredClusteringOptions.ForModel(FaceCollection.ReadSettings(directory).Pipeline.ModelId, FaceCollection.CountFaces(directory));
 
     private static void PrintSummary(PeopleClusteringSummary summary) =>
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -9,6 +9,7 @@ namespace Rvs.Evaluation;
 /// <param name="Incremental">All but the held-out images clustered, then those added one at a time.</param>
 /// <param name="ClusterSeconds">Wall time of the full run (neighbour searches included, index build not).</param>
 /// <param name="AddMedianMilliseconds">Median time to add one face to the clustered collection (index insert + placement).</param>
+/// <param name="IncrementalAgreement">Pairwise F of the incremental grouping scored against the full run's grouping.</param>
 public sealed record ClusteringEvaluation(
     ClusteringScores Full,
     ClusteringScores Incremental,
@@ -17,6 +18,7 @@ public sealed record ClusteringEvaluation(
     double AddMedianMilliseconds,
     double AddMaxMilliseconds,
     int Added,
+    double IncrementalAgreement,
     string IndexKind,
     ClusteringOptions Options);
 
@@ -46,7 +48,8 @@ public static class LfwClustering
         clock.Restart();
         var full = new FaceClustering(options, index, EmbeddingOf).Cluster(faces);
         var clusterSeconds = clock.Elapsed.TotalSeconds;
-        var fullScores = ClusteringMetrics.Score(ClusterIds(full, set.Count), labels);
+        var fullIds = ClusterIds(full, set.Count);
+        var fullScores = ClusteringMetrics.Score(fullIds, labels);
 
         // The incremental path: the same collection without the held-out faces, then each added as a new photo would be.
         var heldOut = faces.Where(f => f.Id % HeldOutEvery == HeldOutEvery - 1).ToArray();
@@ -64,7 +67,9 @@ public static class LfwClustering
         }
 
         addTimes.Sort();
-        var incrementalScores = ClusteringMetrics.Score(ClusterIds(incremental.Groups(), set.Count), labels);
+        var incrementalIds = ClusterIds(incremental.Groups(), set.Count);
+        var incrementalScores = ClusteringMetrics.Score(incrementalIds, labels);
+        var agreement = ClusteringMetrics.Score(incrementalIds, [.. fullIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))]).PairwiseF;
         return new ClusteringEvaluation(
             fullScores,
             incrementalScores,
@@ -73,6 +78,7 @@ public static class LfwClustering
             addTimes.Count > 0 ? addTimes[addTimes.Count / 2] : 0,
             addTimes.Count > 0 ? addTimes[^1] : 0,
             addTimes.Count,
+            agreement,
             index.Kind,
             options);
     }

@@ -112,18 +112,21 @@ public sealed partial class PeopleStore
         return new PeopleClusteringSummary(faces.Count, persons, created, unassigned, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Names each unnamed person after the folder label more than half of its faces carry.</summary>
+    /// <summary>
+    /// Names an unnamed person after the folder label more than half of its faces carry, when no person has that name
+    /// yet: a folder names one person (the one with the most of its faces), not the bystanders in its photos.
+    /// </summary>
     private static void SeedNames(SqliteConnection connection, SqliteTransaction transaction, List<StoredFace> faces, List<(FaceKey Key, long Person)> placements)
     {
         var labelOf = faces.GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.First().Label);
-        foreach (var person in placements.GroupBy(p => p.Person))
+        var candidates = placements.GroupBy(p => p.Person)
+            .Select(person => (Person: person.Key, Size: person.Count(), Label: person.Select(p => labelOf[p.Key]).OfType<string>()
+                .GroupBy(l => l, StringComparer.Ordinal).OrderByDescending(l => l.Count()).ThenBy(l => l.Key, StringComparer.Ordinal).FirstOrDefault()))
+            .Where(c => c.Label is not null && c.Label.Count() * 2 > c.Size)
+            .OrderByDescending(c => c.Label!.Count()).ThenBy(c => c.Person);
+        foreach (var (person, _, label) in candidates)
         {
-            var majority = person.Select(p => labelOf[p.Key]).OfType<string>().GroupBy(l => l, StringComparer.Ordinal)
-                .OrderByDescending(l => l.Count()).ThenBy(l => l.Key, StringComparer.Ordinal).FirstOrDefault();
-            if (majority is not null && majority.Count() * 2 > person.Count())
-            {
-                Run(connection, transaction, "UPDATE persons SET name = $n WHERE id = $p AND name IS NULL", ("$n", majority.Key), ("$p", person.Key));
-            }
+            Run(connection, transaction, "UPDATE persons SET name = $n WHERE id = $p AND name IS NULL AND NOT EXISTS (SELECT 1 FROM persons WHERE name = $n)", ("$n", label!.Key), ("$p", person));
         }
     }
 }
