@@ -54,7 +54,7 @@ internal static class ClusteringEval
     {
         AnsiConsole.WriteLine(title);
         var table = new Table().AddColumns("run", "pairwise P", "pairwise R", "pairwise F", "BCubed P", "BCubed R", "BCubed F", "mixed clusters", "clusters");
-        foreach (var (name, s) in new[] { ("full", result.Full), ($"incremental (+{result.Added})", result.Incremental) })
+        foreach (var (name, s) in new[] { ("full", result.Full), ($"incremental (+{result.Added})", result.Incremental), ("baseline: DBSCAN 1.0, 3 faces", result.DbscanBaseline) })
         {
             table.AddRow(name, $"{s.PairwisePrecision:P2}", $"{s.PairwiseRecall:P2}", $"{s.PairwiseF:P2}", $"{s.BCubedPrecision:P2}",
                 $"{s.BCubedRecall:P2}", $"{s.BCubedF:P2}", $"{s.MixedClusterShare:P2}", $"{s.Clusters}");
@@ -92,6 +92,12 @@ internal static class ClusteringEval
             ["incremental_bcubed_f"] = result.Incremental.BCubedF,
             ["incremental_mixed_cluster_share"] = result.Incremental.MixedClusterShare,
             ["incremental_agreement_pairwise_f"] = result.IncrementalAgreement,
+            ["dbscan_baseline"] = new JsonObject
+            {
+                ["pairwise_f"] = result.DbscanBaseline.PairwiseF,
+                ["bcubed_f"] = result.DbscanBaseline.BCubedF,
+                ["mixed_cluster_share"] = result.DbscanBaseline.MixedClusterShare,
+            },
             ["held_out"] = new JsonObject
             {
                 ["images"] = heldOut.Full.Items,
@@ -105,6 +111,7 @@ internal static class ClusteringEval
 
         var s = result.Full;
         var i = result.Incremental;
+        var b = result.DbscanBaseline;
         File.AppendAllText(markdownPath, Invariant($"""
 
             ## Clustering (mtcnn-facenet, every LFW image)
@@ -113,6 +120,7 @@ internal static class ClusteringEval
             |---|---:|---:|---:|---:|---:|---:|---:|---:|
             | full | {s.PairwisePrecision:P2} | {s.PairwiseRecall:P2} | {s.PairwiseF:P2} | {s.BCubedPrecision:P2} | {s.BCubedRecall:P2} | {s.BCubedF:P2} | {s.MixedClusterShare:P2} | {s.Clusters} |
             | incremental (+{result.Added}) | {i.PairwisePrecision:P2} | {i.PairwiseRecall:P2} | {i.PairwiseF:P2} | {i.BCubedPrecision:P2} | {i.BCubedRecall:P2} | {i.BCubedF:P2} | {i.MixedClusterShare:P2} | {i.Clusters} |
+            | baseline: DBSCAN (L2 1.0, 3 faces) | {b.PairwisePrecision:P2} | {b.PairwiseRecall:P2} | {b.PairwiseF:P2} | {b.BCubedPrecision:P2} | {b.BCubedRecall:P2} | {b.BCubedF:P2} | {b.MixedClusterShare:P2} | {b.Clusters} |
 
             Link distance {result.Options.LinkDistance:0.000}, merge distance {result.Options.MergeDistance:0.000}; {result.IndexKind} index
             built in {result.IndexBuildSeconds:0.00} s; all images clustered in {result.ClusterSeconds:0.00} s; adding one face to the

@@ -7,12 +7,14 @@ namespace Rvs.Evaluation;
 /// <summary>What `rvs eval --clustering` measured on one embedded LFW.</summary>
 /// <param name="Full">Every image clustered in one run.</param>
 /// <param name="Incremental">All but the held-out images clustered, then those added one at a time.</param>
+/// <param name="DbscanBaseline">Immich's DBSCAN-style rule on the same embeddings and neighbours (<see cref="Evaluation.DbscanBaseline"/>).</param>
 /// <param name="ClusterSeconds">Wall time of the full run (neighbour searches included, index build not).</param>
 /// <param name="AddMedianMilliseconds">Median time to add one face to the clustered collection (index insert + placement).</param>
 /// <param name="IncrementalAgreement">Pairwise F of the incremental grouping scored against the full run's grouping.</param>
 public sealed record ClusteringEvaluation(
     ClusteringScores Full,
     ClusteringScores Incremental,
+    ClusteringScores DbscanBaseline,
     double IndexBuildSeconds,
     double ClusterSeconds,
     double AddMedianMilliseconds,
@@ -51,6 +53,8 @@ public static class LfwClustering
         var fullIds = ClusterIds(full, set.Count);
         var fullScores = ClusteringMetrics.Score(fullIds, labels);
 
+        var baseline = ClusteringMetrics.Score(new DbscanBaseline(Neighbours: options.Neighbours).Cluster(set, index), labels);
+
         // The incremental path: the same collection without the held-out faces, then each added as a new photo would be.
         var heldOut = faces.Where(f => f.Id % HeldOutEvery == HeldOutEvery - 1).ToArray();
         var held = heldOut.Select(f => f.Id).ToHashSet();
@@ -73,6 +77,7 @@ public static class LfwClustering
         return new ClusteringEvaluation(
             fullScores,
             incrementalScores,
+            baseline,
             buildSeconds,
             clusterSeconds,
             addTimes.Count > 0 ? addTimes[addTimes.Count / 2] : 0,
