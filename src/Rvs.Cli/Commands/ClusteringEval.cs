@@ -37,6 +37,7 @@ internal static class ClusteringEval
 
         var kind = index == "hnsw" ? VectorIndexFactory.Hnsw : VectorIndexFactory.Exact;
         var clusteringOptions = MeasuredClusteringOptions.ForModel(pipeline.ModelId, set.Count, saveDistances);
+        var distances = DistanceDistributions.Find(saveDistances ?? DistanceDistributions.DefaultPath, pipeline.ModelId)!;
         var result = LfwClustering.Evaluate(set, clusteringOptions, kind);
         Print("every LFW image", result);
 
@@ -46,7 +47,7 @@ internal static class ClusteringEval
         var other = LfwClustering.Subset(set, i => !LfwClustering.InFirstHalf(labels[i]));
         var heldOut = LfwClustering.Evaluate(other, ClusteringThresholds.Derive(half, clusteringOptions.MergeDistance, other.Count), kind);
         Print("held-out half (link distance from the other half)", heldOut);
-        AddToReport(jsonPath, markdownPath, result, heldOut);
+        AddToReport(jsonPath, markdownPath, result, heldOut, distances.SamePersonBelow(clusteringOptions.LinkDistance));
         Progress.Console.MarkupLineInterpolated($"added clustering to [bold]{jsonPath}[/] and [bold]{markdownPath}[/]");
     }
 
@@ -65,7 +66,7 @@ internal static class ClusteringEval
             $"link distance {result.Options.LinkDistance:0.000}, merge distance {result.Options.MergeDistance:0.000}; {result.IndexKind} index built in {result.IndexBuildSeconds:0.00} s; clustered in {result.ClusterSeconds:0.00} s; adding one face: median {result.AddMedianMilliseconds:0.00} ms, max {result.AddMaxMilliseconds:0.00} ms over {result.Added}; incremental vs full grouping: pairwise F {result.IncrementalAgreement:P2}"));
     }
 
-    private static void AddToReport(string jsonPath, string markdownPath, ClusteringEvaluation result, ClusteringEvaluation heldOut)
+    private static void AddToReport(string jsonPath, string markdownPath, ClusteringEvaluation result, ClusteringEvaluation heldOut, double sameBelowLink)
     {
         var json = JsonNode.Parse(File.ReadAllText(jsonPath))!.AsObject();
         var full = result.Full;
@@ -83,6 +84,7 @@ internal static class ClusteringEval
             ["index"] = result.IndexKind,
             ["link_distance"] = result.Options.LinkDistance,
             ["merge_distance"] = result.Options.MergeDistance,
+            ["same_person_pairs_below_link"] = sameBelowLink,
             ["cluster_seconds"] = result.ClusterSeconds,
             ["index_build_seconds"] = result.IndexBuildSeconds,
             ["add_one_face_median_ms"] = result.AddMedianMilliseconds,

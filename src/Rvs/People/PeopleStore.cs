@@ -119,6 +119,33 @@ public sealed partial class PeopleStore
         return command.ExecuteScalar() is long person ? person : null;
     }
 
+    /// <summary>
+    /// The person and name of each of <paramref name="faceIds"/> that is in one (one query): what grouping search
+    /// hits by person needs.
+    /// </summary>
+    public IReadOnlyDictionary<long, (long PersonId, string? Name)> PersonsOf(IEnumerable<long> faceIds)
+    {
+        ArgumentNullException.ThrowIfNull(faceIds);
+        var ids = faceIds.Distinct().ToArray();
+        var result = new Dictionary<long, (long, string?)>();
+        if (ids.Length == 0)
+        {
+            return result;
+        }
+
+        using var connection = _connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT f.id, p.id, p.name {CurrentFaces} JOIN persons p ON p.id = pf.person_id WHERE f.id IN (SELECT value FROM json_each($ids))";
+        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(ids));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            result[reader.GetInt64(0)] = (reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        }
+
+        return result;
+    }
+
     /// <summary>Names a person (null or blank clears the name).</summary>
     public void Name(long personId, string? name)
     {

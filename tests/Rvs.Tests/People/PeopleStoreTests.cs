@@ -184,6 +184,21 @@ public sealed class PeopleStoreTests : IDisposable
     }
 
     [Fact]
+    public void persons_of_search_hits_come_back_with_their_names_in_one_call()
+    {
+        var store = RedAndGreen();
+        var red = PersonWith(store, "r0.png");
+        store.Name(red, "Rita");
+        var faces = store.All().SelectMany(p => p.Faces).Select(f => f.FaceId).ToList();
+
+        var persons = store.PersonsOf([.. faces, 999]);
+
+        Assert.Equal(6, persons.Count);
+        Assert.Equal(3, persons.Values.Count(p => p.PersonId == red && p.Name == "Rita"));
+        Assert.False(persons.ContainsKey(999));
+    }
+
+    [Fact]
     public void small_faces_join_a_person_but_alone_found_none()
     {
         Photo("r0.png", Red);
