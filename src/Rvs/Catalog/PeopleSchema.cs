@@ -24,6 +24,7 @@ internal static class PeopleSchema
             name       TEXT,
             created_at TEXT NOT NULL
         );
+        CREATE INDEX IF NOT EXISTS persons_name ON persons(name);
 
         CREATE TABLE IF NOT EXISTS person_faces (
             content_hash TEXT NOT NULL,
@@ -40,6 +41,7 @@ internal static class PeopleSchema
             person_id    INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
             PRIMARY KEY (content_hash, ordinal, person_id)
         ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS person_exclusions_person ON person_exclusions(person_id);
         """;
 
     /// <summary>

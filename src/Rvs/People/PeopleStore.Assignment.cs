@@ -83,29 +83,64 @@ public sealed partial class PeopleStore
             }
         }
 
-        Run(connection, transaction, "DELETE FROM person_faces WHERE pinned = 0");
-        using (var insert = connection.CreateCommand())
+        // Only what changed is written, so placing one new face costs a few rows, not the whole table.
+        var wanted = new Dictionary<FaceKey, long>();
+        foreach (var (key, person) in placements)
         {
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO person_faces (content_hash, ordinal, person_id, pinned) VALUES ($h, $o, $p, 0) ON CONFLICT DO NOTHING";
-            var hash = insert.Parameters.Add("$h", SqliteType.Text);
-            var ordinal = insert.Parameters.Add("$o", SqliteType.Integer);
-            var personParameter = insert.Parameters.Add("$p", SqliteType.Integer);
-            foreach (var (key, person) in placements)
+            wanted.TryAdd(key, person);
+        }
+
+        var changed = new HashSet<long>();
+        foreach (var (key, (person, pinned)) in corrections.Assigned)
+        {
+            if (!pinned && !wanted.ContainsKey(key))
             {
-                hash.Value = key.ContentHash;
-                ordinal.Value = key.Ordinal;
-                personParameter.Value = person;
-                insert.ExecuteNonQuery();
+                Run(connection, transaction, "DELETE FROM person_faces WHERE content_hash = $h AND ordinal = $o AND pinned = 0", ("$h", key.ContentHash), ("$o", key.Ordinal));
+                changed.Add(person);
             }
         }
 
-        Run(connection, transaction, """
-            DELETE FROM persons WHERE name IS NULL
-              AND id NOT IN (SELECT person_id FROM person_faces)
-              AND id NOT IN (SELECT person_id FROM person_exclusions)
-            """);
-        SeedNames(connection, transaction, faces, placements);
+        using (var upsert = connection.CreateCommand())
+        {
+            upsert.Transaction = transaction;
+            upsert.CommandText = """
+                INSERT INTO person_faces (content_hash, ordinal, person_id, pinned) VALUES ($h, $o, $p, 0)
+                ON CONFLICT (content_hash, ordinal) DO UPDATE SET person_id = excluded.person_id WHERE pinned = 0
+                """;
+            var hash = upsert.Parameters.Add("$h", SqliteType.Text);
+            var ordinal = upsert.Parameters.Add("$o", SqliteType.Integer);
+            var personParameter = upsert.Parameters.Add("$p", SqliteType.Integer);
+            foreach (var (key, person) in wanted)
+            {
+                var before = corrections.Assigned.TryGetValue(key, out var placed) ? placed : ((long Person, bool Pinned)?)null;
+                if (before is { } b && (b.Pinned || b.Person == person))
+                {
+                    continue;
+                }
+
+                if (before is { } old)
+                {
+                    changed.Add(old.Person);
+                }
+
+                changed.Add(person);
+                hash.Value = key.ContentHash;
+                ordinal.Value = key.Ordinal;
+                personParameter.Value = person;
+                upsert.ExecuteNonQuery();
+            }
+        }
+
+        foreach (var person in changed)
+        {
+            Run(connection, transaction, """
+                DELETE FROM persons WHERE id = $p AND name IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM person_faces WHERE person_id = $p)
+                  AND NOT EXISTS (SELECT 1 FROM person_exclusions WHERE person_id = $p)
+                """, ("$p", person));
+        }
+
+        SeedNames(connection, transaction, faces, [.. placements.Where(p => changed.Contains(p.Person))]);
         transaction.Commit();
         var persons = placements.Select(p => p.Person).Distinct().Count();
         var unassigned = faces.Count - placements.Count;
