@@ -51,6 +51,33 @@ internal static class PeopleBenchmark
 
             place.Sort();
             var median = place[place.Count / 2];
+
+            // The same again with a live index of the whole collection handed in, as a server holding one would.
+            var more = Enumerable.Range(0, set.Count).Where(i => i % (set.Count / added) == 1).Take(added).ToList();
+            using var live = new Rvs.Index.ExactVectorIndex(set.Dimensions, set.Count);
+            var present = Enumerable.Range(0, set.Count).Except(more).ToList();
+            foreach (var row in present)
+            {
+                live.Add([FaceIdOf(database, set.Keys[row])], set.Row(row));
+            }
+
+            var withIndex = new List<double>();
+            foreach (var row in more)
+            {
+                Remove(database, set.Keys[row]);
+            }
+
+            store.PlaceNewFaces(clustering, live);
+            foreach (var row in more)
+            {
+                Insert(database, set, [row]);
+                clock.Restart();
+                live.Add([FaceIdOf(database, set.Keys[row])], set.Row(row));
+                store.PlaceNewFaces(clustering, live);
+                withIndex.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            withIndex.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                 {set.Count - later.Count} LFW faces in a catalog; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}
                 | step | ms |
@@ -58,6 +85,8 @@ internal static class PeopleBenchmark
                 | recluster all ({full.Faces} faces into {full.Persons} persons), baseline | {reclusterMs:0} |
                 | place one new photo's face, median of {place.Count} | {median:0} ({median / reclusterMs:P1} of a recluster) |
                 | place one new photo's face, slowest | {place[^1]:0} |
+                | with the collection's index handed in: place one, median of {withIndex.Count} | {withIndex[withIndex.Count / 2]:0} ({withIndex[withIndex.Count / 2] / reclusterMs:P1} of a recluster) |
+                | with the collection's index handed in: slowest | {withIndex[^1]:0} |
                 """));
             return 0;
         }
@@ -66,6 +95,26 @@ internal static class PeopleBenchmark
             SqliteConnection.ClearAllPools();
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static long FaceIdOf(string database, string key)
+    {
+        using var connection = new SqliteConnection($"Data Source={database}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT f.id FROM faces f JOIN images i ON i.id = f.image_id WHERE i.path = $k";
+        command.Parameters.AddWithValue("$k", key);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static void Remove(string database, string key)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Foreign Keys=True");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM images WHERE path = $k";
+        command.Parameters.AddWithValue("$k", key);
+        command.ExecuteNonQuery();
     }
 
     /// <summary>One indexed photo per row, with its one face and embedding, labelled with its LFW person.</summary>

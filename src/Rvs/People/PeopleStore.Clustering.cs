@@ -28,7 +28,7 @@ public sealed partial class PeopleStore
         var faces = LoadFaces(connection);
         var corrections = LoadCorrections(connection);
         using var index = BuildIndex(faces, indexOptions);
-        var vectors = faces.ToDictionary(f => f.Id, f => f.Vector);
+        var vectors = faces.ToDictionary(f => f.Id, f => f.Vector!);
         var clustering = new FaceClustering(options, index, id => vectors.GetValueOrDefault(id), Constraints(faces, corrections, pinNamed: false));
         var groups = clustering.Cluster([.. faces.Select(f => new ClusterFace(f.Id, f.LowQuality))]);
         return Write(connection, faces, groups, corrections, clock);
@@ -37,18 +37,41 @@ public sealed partial class PeopleStore
     /// <summary>
     /// Places the faces that are in no person yet (new photos, or a face marked "not this person") among the
     /// persons as they stand, without re-deciding the others: each joins, founds or (rarely) merges persons. Named
-    /// persons never merge with each other here.
+    /// persons never merge with each other here. Builds its own index of every face; a caller holding the
+    /// collection's live index should pass it instead (the other overload).
     /// </summary>
-    public PeopleClusteringSummary PlaceNewFaces(ClusteringOptions options, VectorIndexOptions? indexOptions = null)
+    public PeopleClusteringSummary PlaceNewFaces(ClusteringOptions options, VectorIndexOptions? indexOptions = null) => Place(options, null, indexOptions);
+
+    /// <summary>
+    /// Like the other overload, but searching <paramref name="collectionIndex"/>, which must hold every face of the
+    /// collection; embeddings are then read from the catalog only for the faces the decisions look at.
+    /// </summary>
+    public PeopleClusteringSummary PlaceNewFaces(ClusteringOptions options, IVectorIndex collectionIndex)
+    {
+        ArgumentNullException.ThrowIfNull(collectionIndex);
+        return Place(options, collectionIndex, null);
+    }
+
+    private PeopleClusteringSummary Place(ClusteringOptions options, IVectorIndex? collectionIndex, VectorIndexOptions? indexOptions)
     {
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
         using var connection = _connect();
-        var faces = LoadFaces(connection);
+        var faces = LoadFaces(connection, withVectors: collectionIndex is null);
         var corrections = LoadCorrections(connection);
-        using var index = BuildIndex(faces, indexOptions);
-        var vectors = faces.ToDictionary(f => f.Id, f => f.Vector);
-        var clustering = new FaceClustering(options, index, id => vectors.GetValueOrDefault(id), Constraints(faces, corrections, pinNamed: true));
+        using var built = collectionIndex is null ? BuildIndex(faces, indexOptions) : null;
+        var vectors = faces.Where(f => f.Vector is not null).ToDictionary(f => f.Id, f => f.Vector!);
+        float[]? EmbeddingOf(long id)
+        {
+            if (!vectors.TryGetValue(id, out var vector) && collectionIndex is not null && (vector = ReadEmbedding(connection, id)) is not null)
+            {
+                vectors[id] = vector;
+            }
+
+            return vector;
+        }
+
+        var clustering = new FaceClustering(options, collectionIndex ?? built!, EmbeddingOf, Constraints(faces, corrections, pinNamed: true));
         var placed = faces.Where(f => corrections.Assigned.ContainsKey(f.Key)).ToList();
         clustering.Restore(placed.GroupBy(f => corrections.Assigned[f.Key].Person).Select(g => (IReadOnlyList<ClusterFace>)[.. g.Select(f => new ClusterFace(f.Id, f.LowQuality))]));
         foreach (var face in faces.Where(f => !corrections.Assigned.ContainsKey(f.Key)))
@@ -59,18 +82,27 @@ public sealed partial class PeopleStore
         return Write(connection, faces, clustering.Groups(), corrections, clock);
     }
 
-    private sealed record StoredFace(long Id, FaceKey Key, bool LowQuality, string? Label, float[] Vector);
+    private static float[]? ReadEmbedding(SqliteConnection connection, long faceId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT vector FROM embeddings WHERE face_id = $f";
+        command.Parameters.AddWithValue("$f", faceId);
+        return command.ExecuteScalar() is byte[] blob ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(blob).ToArray() : null;
+    }
+
+    private sealed record StoredFace(long Id, FaceKey Key, bool LowQuality, string? Label, float[]? Vector);
 
     private sealed record Corrections(
         Dictionary<FaceKey, (long Person, bool Pinned)> Assigned,
         Dictionary<FaceKey, HashSet<long>> Excluded,
         HashSet<long> Named);
 
-    private static List<StoredFace> LoadFaces(SqliteConnection connection)
+    /// <summary>Every face with an embedding; the vectors themselves only when asked for.</summary>
+    private static List<StoredFace> LoadFaces(SqliteConnection connection, bool withVectors = true)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), e.vector
+        command.CommandText = $"""
+            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), {(withVectors ? "e.vector" : "NULL")}
             FROM faces f JOIN images i ON i.id = f.image_id JOIN embeddings e ON e.face_id = f.id
             ORDER BY f.id
             """;
@@ -79,7 +111,7 @@ public sealed partial class PeopleStore
         while (reader.Read())
         {
             var box = new RectangleF(0, 0, reader.GetFloat(3), reader.GetFloat(4));
-            var vector = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(6)).ToArray();
+            var vector = reader.IsDBNull(6) ? null : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(6)).ToArray();
             faces.Add(new StoredFace(reader.GetInt64(0), new FaceKey(reader.GetString(1), reader.GetInt32(2)), IsLowQuality(box), reader.IsDBNull(5) ? null : reader.GetString(5), vector));
         }
 
@@ -148,11 +180,11 @@ public sealed partial class PeopleStore
 
     private static IVectorIndex BuildIndex(List<StoredFace> faces, VectorIndexOptions? options)
     {
-        var dimensions = faces.Count > 0 ? faces[0].Vector.Length : 1;
+        var dimensions = faces.Count > 0 ? faces[0].Vector!.Length : 1;
         var index = VectorIndexFactory.Create(dimensions, faces.Count, options);
         if (faces.Count > 0)
         {
-            index.Add([.. faces.Select(f => f.Id)], faces.SelectMany(f => f.Vector).ToArray());
+            index.Add([.. faces.Select(f => f.Id)], faces.SelectMany(f => f.Vector!).ToArray());
         }
 
         return index;

@@ -199,6 +199,34 @@ public sealed class PeopleStoreTests : IDisposable
     }
 
     [Fact]
+    public void placing_with_the_collections_own_index_reads_only_the_embeddings_it_needs_and_places_the_same()
+    {
+        var store = RedAndGreen();
+        var red = PersonWith(store, "r0.png");
+        Photo("r9.png", Shade(Red, 1));
+        Photo("b0.png", Blue);
+        Index();
+        using var index = new BruteForceIndex(8);
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_scratch.Collection, "catalog.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT face_id, vector FROM embeddings";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                index.Add([reader.GetInt64(0)], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
+            }
+        }
+
+        var summary = store.PlaceNewFaces(Options, index);
+
+        Assert.Equal(1, summary.NewPersons);
+        Assert.Equal(red, PersonWith(store, "r9.png"));
+        Assert.Equal(3, store.List().Count);
+    }
+
+    [Fact]
     public void small_faces_join_a_person_but_alone_found_none()
     {
         Photo("r0.png", Red);
