@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "detection" => DetectionBenchmark.Run(args[1..]),
     "serve" => ServeBenchmark.Run(args[1..]),
     "garnet" => await GarnetBench.RunAsync(args[1..]),
+    "people" => PeopleBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -21,6 +22,7 @@ static int Usage()
                Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR] [--slots N] [--threads N]
                Rvs.Bench search [--n 13233] [--n 1000000] [--queries 1000] [--exact-queries 200] [--ef 64,128] [--m 16] [--ef-add 128]
                Rvs.Bench garnet [--n 200000] [--efs 0,50,100,200] [--queries 200] [--seconds 5]
+               Rvs.Bench people [--lfw ../shared/data/lfw.tgz] [--added 20]
         """);
     return 2;
 }

@@ -19,6 +19,7 @@ internal static class CommandCatalog
         ServeCommands.Serve(),
         EvalCommands.Eval(),
         EvalCommands.Verify(),
+        PeopleCommands.People(),
         ModelCommands.Models(),
     ];
 }

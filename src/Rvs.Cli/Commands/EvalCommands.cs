@@ -32,9 +32,11 @@ internal static class EvalCommands
                 result.AddError("--target-fpir must lie between 0 and 1 (e.g. 0.01 for 1%)");
             }
         });
-        var command = new Command("eval", "Evaluate the pipelines on LFW: retrieval (rank1, hit@20, precision@20, mAP@20) and 10-fold pair verification.")
+        var clustering = ClusteringEval.Option();
+        var saveDistances = ClusteringEval.SaveDistancesOption();
+        var command = new Command("eval", "Evaluate the pipelines on LFW: retrieval (rank1, hit@20, precision@20, mAP@20), 10-fold pair verification, open-set identification (and, with --clustering, clustering).")
         {
-            lfw, pairs, pipeline, index, output, noCache, withPlain, saveThresholds, saveOpenSet, targetFpir,
+            lfw, pairs, pipeline, index, output, noCache, withPlain, saveThresholds, saveOpenSet, targetFpir, clustering, saveDistances,
         };
         command.SetAction((parse, cancel) => CliErrors.Run(() =>
         {
@@ -71,6 +73,11 @@ internal static class EvalCommands
             {
                 VerificationThresholds.Save(thresholds, results, $"LFW pairs.txt, 6,000 pairs, {DateTime.UtcNow:yyyy-MM-dd}");
                 Progress.Console.MarkupLineInterpolated($"wrote thresholds to [bold]{thresholds}[/]");
+            }
+
+            if (parse.GetValue(clustering))
+            {
+                ClusteringEval.Run(options, json, markdown, parse.GetValue(saveDistances), parse.GetValue(index)!, cancel);
             }
 
             return Task.FromResult(0);

@@ -51,6 +51,26 @@ public static class LfwEvaluation
 
         // Read the pairs first: a wrong path should fail in a second, not after minutes of embedding.
         var pairs = LfwPairs.Load(options.PairsPath);
+        var set = EmbedOrLoad(pipeline, options, progress, cancellationToken);
+        var result = Score(pipeline.Name, set, pairs, options.SearchFactory?.Invoke(set)) with { ModelId = pipeline.ModelId };
+        var gallery = new OpenSetGallery(set);
+        if (!OpenSetEvaluation.CanRun(gallery))
+        {
+            return result;
+        }
+
+        return result with { OpenSet = OpenSetEvaluation.Run(gallery, options.OpenSetCalibrationFor?.Invoke(pipeline.ModelId, gallery), options.TargetFpir, result.DecisionThreshold) };
+    }
+
+    /// <summary>LFW embedded by the pipeline: from the cache when it holds this pipeline and source, else embedded (and cached).</summary>
+    public static EmbeddingSet EmbedOrLoad(
+        IEmbeddingPipeline pipeline,
+        LfwEvaluationOptions options,
+        IProgress<(int done, int total)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(options);
         var sourceId = SourceId(options.Source);
         var set = options.Cache?.TryLoad(pipeline.Name, pipeline.ModelId, sourceId);
         if (set is null)
@@ -63,14 +83,7 @@ public static class LfwEvaluation
             progress?.Report((set.Count, set.Count));
         }
 
-        var result = Score(pipeline.Name, set, pairs, options.SearchFactory?.Invoke(set)) with { ModelId = pipeline.ModelId };
-        var gallery = new OpenSetGallery(set);
-        if (!OpenSetEvaluation.CanRun(gallery))
-        {
-            return result;
-        }
-
-        return result with { OpenSet = OpenSetEvaluation.Run(gallery, options.OpenSetCalibrationFor?.Invoke(pipeline.ModelId, gallery), options.TargetFpir, result.DecisionThreshold) };
+        return set;
     }
 
     /// <summary>Retrieval and verification figures of an embedded LFW.</summary>

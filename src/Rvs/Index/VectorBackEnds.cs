@@ -45,6 +45,13 @@ public sealed class VectorBackEnds
             : throw new ArgumentException($"unknown index kind '{kind}'; expected one of {string.Join(", ", Kinds)}", nameof(kind));
     }
 
+    /// <summary>
+    /// An empty embedded index of <paramref name="kind"/> ("auto" chosen by <paramref name="expectedCount"/>) with its
+    /// default settings, for a computation that needs one for a while (evaluation, clustering), not a collection.
+    /// </summary>
+    public static IVectorIndex CreateEmbedded(int dimensions, long expectedCount, string kind = Auto) =>
+        Embedded.FromSettings(kind, new Dictionary<string, string>(), expectedCount).Create(dimensions, expectedCount);
+
     /// <summary>Resolves "auto" for <paramref name="faces"/> vectors; other kinds pass through, lower-cased.</summary>
     public static string ResolveKind(string kind, long faces)
     {

@@ -5,7 +5,8 @@ namespace Rvs.Catalog;
 /// <summary>The catalog.db layout and the connection settings every connection to it must use.</summary>
 internal static class CatalogSchema
 {
-    public const int Version = 1;
+    // 2 added the person tables (PeopleSchema), which version-1 catalogs get when opened.
+    public const int Version = 2;
 
     public const string FileName = "catalog.db";
 
@@ -80,7 +81,7 @@ internal static class CatalogSchema
             image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
             bytes    BLOB NOT NULL
         );
-        """;
+        """ + PeopleSchema.Ddl;
 
     public static string ConnectionString(string databasePath, bool create) => new SqliteConnectionStringBuilder
     {
@@ -99,6 +100,7 @@ internal static class CatalogSchema
         // that the next open ignores. NORMAL is durable to the last checkpoint on power loss and fully consistent
         // on a process crash, which is what a resumable indexer needs, at a fraction of FULL's fsyncs.
         Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000;");
+        PeopleSchema.UpgradeIfOld(connection);
         return connection;
     }
 
