@@ -3,7 +3,10 @@ namespace Rvs.Server;
 /// <summary>A face found in an uploaded photo: box [x, y, w, h] and landmarks [[x, y], …] in the photo's pixels.</summary>
 public sealed record QueryFace(float[] Box, float Score, float[][] Landmarks);
 
-/// <summary>One result; the URLs are relative to the server.</summary>
+/// <summary>
+/// One result; the URLs are relative to the server. Verdict is "match", "possible" or "none" (null when the
+/// collection's models have no measured thresholds); FileName is the photo's file name, to say where it comes from.
+/// </summary>
 public sealed record ApiHit(
     int Rank,
     long FaceId,
@@ -13,16 +16,22 @@ public sealed record ApiHit(
     float Similarity,
     float[] Box,
     string ThumbnailUrl,
-    string ImageUrl);
+    string ImageUrl,
+    string? Verdict = null,
+    string? FileName = null);
 
 /// <summary>
 /// The answer to a photo search: every face found (largest first), the index of the face searched (null when
 /// there is none) and its nearest faces in the collection. Partial is true when part of the back end did not
 /// answer (a Garnet shard down on a server started with --allow-partial); Unavailable names those parts.
+/// Answer is the sentence to show first ("match: …" or "no match in this collection (closest faces shown)") and
+/// Verdict its word ("match" or "none"); both null when the photo has no face or the models have no thresholds.
 /// </summary>
-public sealed record SearchResponse(IReadOnlyList<QueryFace> Faces, int? Face, IReadOnlyList<ApiHit> Hits, bool Partial = false, IReadOnlyList<string>? Unavailable = null);
+public sealed record SearchResponse(IReadOnlyList<QueryFace> Faces, int? Face, IReadOnlyList<ApiHit> Hits, bool Partial = false,
+    IReadOnlyList<string>? Unavailable = null, string? Answer = null, string? Verdict = null);
 
-public sealed record SimilarResponse(long FaceId, IReadOnlyList<ApiHit> Hits);
+/// <summary>More like a stored face: its nearest other faces, with the answer and verdicts as for a search.</summary>
+public sealed record SimilarResponse(long FaceId, IReadOnlyList<ApiHit> Hits, string? Answer = null, string? Verdict = null);
 
 public sealed record FaceResponse(
     long FaceId,

@@ -15,6 +15,7 @@ using Rvs.Errors;
 using Rvs.Evaluation;
 using Rvs.Pipelines;
 using Rvs.Search;
+using Rvs.Verdicts;
 
 namespace Rvs.Server;
 
@@ -259,8 +260,9 @@ public static class RvsServer
         }
 
         var result = search.Search(new PhotoSearchRequest(upload.Bytes, k!.Value, wantedFace), faces);
-        var searched = result.Searches[0];
-        return Results.Ok(new SearchResponse(found, searched.Face, searched.Hits.Select(ToApiHit).ToList(), result.IsPartial, result.Unavailable));
+        var searched = result.Searches[0].Result;
+        return Results.Ok(new SearchResponse(found, result.Searches[0].Face, ToApiHits(searched), result.IsPartial, result.Unavailable,
+            searched.Text, searched.Answer?.Verdict.Word()));
     }
 
     private static IResult GetFace(string id, ServerState state)
@@ -305,8 +307,8 @@ public static class RvsServer
             return error!;
         }
 
-        var hits = state.Collection.Similar(faceId, k!.Value);
-        return Results.Ok(new SimilarResponse(faceId, hits.Select(ToApiHit).ToList()));
+        var answered = new SearchVerdicts(state.Collection).Answer(state.Collection.Similar(faceId, k!.Value));
+        return Results.Ok(new SimilarResponse(faceId, ToApiHits(answered), answered.Text, answered.Answer?.Verdict.Word()));
     }
 
     private static IResult GetImage(string id, ServerState state)
@@ -453,8 +455,9 @@ public static class RvsServer
         await context.Response.Body.WriteAsync(asset.Bytes, context.RequestAborted);
     }
 
-    private static ApiHit ToApiHit(SearchHit hit) => new(hit.Rank, hit.FaceId, hit.ImageId, hit.Label, hit.Distance,
-        hit.Similarity, Box(hit.Box), ThumbnailUrl(hit.FaceId), ImageUrl(hit.ImageId));
+    private static List<ApiHit> ToApiHits(AnsweredHits result) => [.. result.Hits.Select((hit, i) => new ApiHit(hit.Rank, hit.FaceId,
+        hit.ImageId, hit.Label, hit.Distance, hit.Similarity, Box(hit.Box), ThumbnailUrl(hit.FaceId), ImageUrl(hit.ImageId),
+        result.Policy is null ? null : result.VerdictOf(i).Word(), Path.GetFileName(hit.Path.Replace("!/", "/", StringComparison.Ordinal))))];
 
     private static FaceResponse ToFaceResponse(FaceRecord face, ImageRecord? image) => new(face.FaceId, face.ImageId,
         face.Ordinal, face.Label, Box(face.Box), face.Score, Points(face.Landmarks), image?.Width, image?.Height,

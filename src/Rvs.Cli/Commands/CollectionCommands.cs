@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Rvs.Catalog;
 using Rvs.Errors;
 using Rvs.Pipelines;
+using Rvs.Search;
 using Spectre.Console;
 
 namespace Rvs.Cli.Commands;
@@ -82,14 +83,16 @@ internal static class CollectionCommands
             using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!));
             var faceId = parse.GetValue(id);
             var face = faces.GetFace(faceId) ?? throw new NotFoundException($"there is no face {faceId} in the collection");
-            var hits = faces.Similar(faceId, CheckK(parse.GetValue(k)));
+            var hits = new SearchVerdicts(faces).Answer(faces.Similar(faceId, CheckK(parse.GetValue(k))));
             if (parse.GetValue(json))
             {
-                JsonOutput.Print(new JsonObject { ["face_id"] = faceId, ["hits"] = SearchCommand.HitsJson(hits) });
+                var json = SearchCommand.ResultJson(hits);
+                json["face_id"] = faceId;
+                JsonOutput.Print(json);
             }
             else
             {
-                SearchCommand.PrintHits($"faces like {faceId} ({face.Label ?? face.Path})", hits, face.Label, SearchCommand.SamePersonThreshold(faces));
+                SearchCommand.PrintHits($"faces like {faceId} ({face.Label ?? face.Path})", hits, face.Label);
             }
 
             return 0;

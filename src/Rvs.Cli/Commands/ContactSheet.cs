@@ -4,6 +4,8 @@ using System.Text;
 using Rvs.Catalog;
 using Rvs.Detection;
 using Rvs.Imaging;
+using Rvs.Search;
+using Rvs.Verdicts;
 using SkiaSharp;
 
 namespace Rvs.Cli.Commands;
@@ -15,7 +17,7 @@ namespace Rvs.Cli.Commands;
 internal static class ContactSheet
 {
     public static string Render(string queryName, byte[] queryPhoto, IReadOnlyList<DetectedFace> faces,
-        IReadOnlyList<(int Face, List<SearchHit> Hits)> results, string? queryLabel, FaceCollection collection, float? samePerson)
+        IReadOnlyList<FaceSearchResult> results, string? queryLabel, FaceCollection collection)
     {
         var photo = ImageDecoder.Decode(queryPhoto, maxSide: 800);
         var scale = (float)photo.Image.Width / photo.OriginalWidth;
@@ -41,24 +43,36 @@ internal static class ContactSheet
             figure.same { border-color: #00a152; background: #eefaf2; }
             figure img { width: 112px; height: 112px; border-radius: 4px; }
             figcaption { font-size: 13px; word-break: break-word; } .d { color: #666; font-variant-numeric: tabular-nums; }
-            .likely { display: inline-block; margin-top: 2px; padding: 0 6px; border-radius: 9px; background: #e3f2fd; color: #0d47a1; font-size: 12px; }
+            .verdict { display: inline-block; margin-top: 2px; padding: 0 6px; border-radius: 9px; font-size: 12px; }
+            .verdict.match { background: #e8f5e9; color: #1b5e20; } .verdict.possible { background: #e3f2fd; color: #0d47a1; }
+            .answer { font-size: 20px; font-weight: 600; padding: 10px 14px; border-radius: 8px; margin: 8px 0 16px; }
+            .answer.match { background: #e8f5e9; color: #1b5e20; } .answer.none { background: #fff3e0; color: #8a4b00; }
             </style></head><body>
             <h1>Faces most like <code>{{E(queryName)}}</code>{{(queryLabel is null ? "" : $" ({E(Display(queryLabel))})")}}</h1>
             <div class="query"><img alt="query photo" src="data:image/jpeg;base64,{{Convert.ToBase64String(queryJpeg)}}"></div>
             <p>{{faces.Count}} face(s) found; searched face(s) boxed in green. Collection: {{E(collection.Directory)}} ({{E(collection.Pipeline.Name)}}).
-            Distance is L2 between unit embeddings (0 = identical; similarity = 1 − d²/2).{{(samePerson is null ? "" : $" “likely same person” marks d < {samePerson:0.000}, the threshold that separates LFW's same and different pairs best.")}}
+            Distance is L2 between unit embeddings (0 = identical; similarity = 1 − d²/2). “match”: closer than strangers
+            come in this collection's size (the open-set threshold); “possible”: only under the 1:1 same-person threshold.
             Green frames: the same label as the query.</p>
             """);
-        foreach (var (face, hits) in results)
+        foreach (var result in results)
         {
+            var (face, hits) = (result.Face, result.Hits);
+            if (result.Result.Text is { } answer)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<div class=\"answer {(result.Result.IsMatch ? "match" : "none")}\">Face {face}: {E(answer.Replace('_', ' '))}</div>\n");
+            }
+
             var same = queryLabel is null ? 0 : hits.Count(h => h.Label == queryLabel);
             html.Append(CultureInfo.InvariantCulture, $"<h2>Face {face}: {hits.Count} results{(queryLabel is null ? "" : $", {same} of them {E(Display(queryLabel))}")}</h2>\n<div class=\"grid\">\n");
-            foreach (var hit in hits)
+            for (var i = 0; i < hits.Count; i++)
             {
+                var hit = hits[i];
                 var thumbnail = collection.GetThumbnail(hit.FaceId);
                 var image = thumbnail is null ? "" : $"<img alt=\"face {hit.FaceId}\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(thumbnail)}\">";
                 var css = queryLabel is not null && hit.Label == queryLabel ? " class=\"same\"" : "";
-                var likely = hit.Distance < samePerson ? "<br><span class=\"likely\">likely same person</span>" : "";
+                var verdict = result.Result.VerdictOf(i);
+                var likely = verdict == Verdict.None ? "" : $"<br><span class=\"verdict {verdict.Word()}\">{verdict.Word()}</span>";
                 html.Append(CultureInfo.InvariantCulture,
                     $"<figure{css}>{image}<figcaption>#{hit.Rank} {E(hit.Label is null ? Path.GetFileName(hit.Path) : Display(hit.Label))}<br><span class=\"d\">d = {hit.Distance:0.000}</span>{likely}</figcaption></figure>\n");
             }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Rvs.Errors;
 using Rvs.Catalog;
 using Rvs.Evaluation;
 using Rvs.People;
@@ -59,7 +60,7 @@ internal static class PeopleCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var id = parse.GetValue(person);
-            var detail = PeopleStore.ForCollection(parse.GetValue(collection)!).Get(id) ?? throw new ArgumentException($"no person {id}; `rvs people` lists them");
+            var detail = PeopleStore.ForCollection(parse.GetValue(collection)!).Get(id) ?? throw new NotFoundException($"no person {id}; `rvs people` lists them");
             if (parse.GetValue(json))
             {
                 JsonOutput.Print(PersonJson(detail));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Rvs.Catalog;
@@ -5,6 +6,7 @@ using Rvs.Errors;
 using Rvs.Evaluation;
 using Rvs.Pipelines;
 using Rvs.Search;
+using Rvs.Verdicts;
 using Spectre.Console;
 
 namespace Rvs.Cli.Commands;
@@ -60,11 +62,9 @@ internal static class SearchCommand
         }
 
         var queryLabel = display.Label ?? result.QueryLabel;
-        var samePerson = SamePersonThreshold(faces);
         if (display.HtmlPath is { } sheet)
         {
-            var lists = result.Searches.Select(s => (s.Face, Hits: s.Hits.ToList())).ToList();
-            File.WriteAllText(sheet, ContactSheet.Render(display.Name, display.Photo, result.Faces.Select(f => f.Face).ToList(), lists, queryLabel, faces, samePerson));
+            File.WriteAllText(sheet, ContactSheet.Render(display.Name, display.Photo, result.Faces.Select(f => f.Face).ToList(), result.Searches, queryLabel, faces));
             Console.Error.WriteLine($"contact sheet written to {Path.GetFullPath(sheet)}");
         }
 
@@ -76,7 +76,7 @@ internal static class SearchCommand
 
         foreach (var search in result.Searches)
         {
-            PrintHits($"{display.Name}: face {search.Face} of {result.Faces.Count}", search.Hits, queryLabel, samePerson);
+            PrintHits($"{display.Name}: face {search.Face} of {result.Faces.Count}", search.Result, queryLabel);
         }
     }
 
@@ -86,16 +86,23 @@ internal static class SearchCommand
     /// </summary>
     public static float? SamePersonThreshold(FaceCollection faces) => VerificationThresholds.SamePersonDistance(faces.Pipeline.ModelId);
 
-    public static void PrintHits(string title, IReadOnlyList<SearchHit> hits, string? queryLabel, float? samePerson)
+    /// <summary>The answer first, then one row per hit with its verdict.</summary>
+    public static void PrintHits(string title, AnsweredHits result, string? queryLabel)
     {
-        var table = new Table().Title(Markup.Escape(title)).AddColumns("rank", "label (or file)", "distance", "similarity", "face id");
-        if (samePerson is not null)
+        if (result.Text is { } answer)
         {
-            table.AddColumn($"same person? (d < {samePerson:0.00})");
+            AnsiConsole.MarkupLine(result.IsMatch ? $"[bold green]{Markup.Escape(answer)}[/]" : $"[bold yellow]{Markup.Escape(answer)}[/]");
         }
 
-        foreach (var hit in hits)
+        var table = new Table().Title(Markup.Escape(title)).AddColumns("rank", "label (or file)", "distance", "similarity", "face id");
+        if (result.Policy is { } policy)
         {
+            table.AddColumn(string.Create(CultureInfo.InvariantCulture, $"verdict (match d < {policy.MatchThreshold:0.000}, possible d < {policy.PossibleThreshold:0.000})"));
+        }
+
+        for (var i = 0; i < result.Hits.Count; i++)
+        {
+            var hit = result.Hits[i];
             var name = Markup.Escape(hit.Label ?? Path.GetFileName(hit.Path));
             if (queryLabel is not null && hit.Label == queryLabel)
             {
@@ -103,21 +110,38 @@ internal static class SearchCommand
             }
 
             string[] cells = [$"{hit.Rank}", name, $"{hit.Distance:0.000}", $"{hit.Similarity:0.000}", $"{hit.FaceId}"];
-            table.AddRow(samePerson is null ? cells : [.. cells, hit.Distance < samePerson ? "likely" : ""]);
+            var verdict = result.VerdictOf(i);
+            table.AddRow(result.Policy is null ? cells : [.. cells, verdict == Verdict.None ? "" : verdict.Word()]);
         }
 
         AnsiConsole.Write(table);
     }
 
-    public static JsonArray HitsJson(IEnumerable<SearchHit> hits) => new([.. hits.Select(h => (JsonNode)new JsonObject
+    /// <summary>A result list as JSON: its answer and thresholds, and each hit with its verdict.</summary>
+    public static JsonObject ResultJson(AnsweredHits result)
     {
-        ["rank"] = h.Rank,
-        ["face_id"] = h.FaceId,
-        ["path"] = h.Path,
-        ["label"] = h.Label,
-        ["distance"] = Math.Round(h.Distance, 5),
-        ["similarity"] = Math.Round(h.Similarity, 5),
-    })]);
+        var json = new JsonObject
+        {
+            ["answer"] = result.Text,
+            ["verdict"] = result.Answer is { } a ? a.Verdict.Word() : null,
+            ["hits"] = new JsonArray([.. result.Hits.Select((h, i) => (JsonNode)new JsonObject
+            {
+                ["rank"] = h.Rank,
+                ["face_id"] = h.FaceId,
+                ["path"] = h.Path,
+                ["label"] = h.Label,
+                ["distance"] = Math.Round(h.Distance, 5),
+                ["similarity"] = Math.Round(h.Similarity, 5),
+                ["verdict"] = result.Policy is null ? null : result.VerdictOf(i).Word(),
+            })]),
+        };
+        if (result.Policy is { } policy)
+        {
+            json["thresholds"] = new JsonObject { ["match"] = Math.Round(policy.MatchThreshold, 5), ["possible"] = Math.Round(policy.PossibleThreshold, 5) };
+        }
+
+        return json;
+    }
 
     private static JsonObject SearchJson(PhotoSearchResult result, bool allFaces)
     {
@@ -138,12 +162,20 @@ internal static class SearchCommand
 
         if (allFaces)
         {
-            output["results"] = new JsonArray([.. result.Searches.Select(r => (JsonNode)new JsonObject { ["face"] = r.Face, ["hits"] = HitsJson(r.Hits) })]);
+            output["results"] = new JsonArray([.. result.Searches.Select(r =>
+            {
+                var json = ResultJson(r.Result);
+                json["face"] = r.Face;
+                return (JsonNode)json;
+            })]);
         }
         else
         {
             query["face"] = result.Searches[0].Face;
-            output["hits"] = HitsJson(result.Searches[0].Hits);
+            foreach (var (key, value) in ResultJson(result.Searches[0].Result).ToList())
+            {
+                output[key] = value?.DeepClone();
+            }
         }
 
         return output;

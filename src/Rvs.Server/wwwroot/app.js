@@ -10,13 +10,14 @@ const ui = {
   drop: $('drop-zone'), input: $('photo-input'), status: $('status'),
   figure: $('query-figure'), stage: $('query-stage'), image: $('query-image'), caption: $('query-caption'),
   title: $('results-title'), empty: $('results-empty'), grid: $('results-grid'), back: $('back-to-photo'),
+  answer: $('answer'),
   dialog: $('photo-dialog'), dialogStage: $('dialog-stage'), dialogImage: $('dialog-image'),
   dialogLabel: $('dialog-label'), dialogMeta: $('dialog-meta'), more: $('more-like-this'), close: $('dialog-close'),
 };
 
 const state = {
   file: null, objectUrl: null, faces: [], face: null,
-  photoHits: [], photoTitle: '',
+  photoHits: [], photoTitle: '', photoAnswer: null,
   openHit: null,
   // Each request takes a ticket; an answer whose ticket is no longer the latest is dropped, so a slow
   // response never overwrites a newer one.
@@ -46,6 +47,9 @@ async function fetchForTicket(ticket, url, options) {
     const response = await fetch(url, options);
     if (ticket !== state.ticket) return null;
     if (!response.ok) {
+      // A refused search must not leave the previous photo's answer and results beside its error.
+      showAnswer(null);
+      showHits([], 'Results', false);
       setStatus(await apiError(response), 'error');
       return null;
     }
@@ -102,6 +106,7 @@ async function search(faceIndex) {
   drawQueryBoxes();
   if (result.faces.length === 0) {
     ui.caption.textContent = `${state.file.name}: no face found`;
+    showAnswer(null);
     showHits([], 'No face found in this photo', false);
     setStatus('No face was found in this photo. Try one where a face is clearly visible.', 'error');
     return;
@@ -112,7 +117,9 @@ async function search(faceIndex) {
     ? `${state.file.name}: one face found`
     : `${state.file.name}: ${n} faces found; click a box to search that face`;
   state.photoHits = result.hits;
+  state.photoAnswer = result;
   state.photoTitle = n === 1 ? 'Nearest faces' : `Nearest faces to face ${result.face + 1} of ${n}`;
+  showAnswer(result);
   showHits(result.hits, state.photoTitle, false);
   setStatus('', null);
 }
@@ -154,6 +161,15 @@ function drawQueryBoxes() {
   });
 }
 
+// The answer banner: "match: <name>" or "no match in this collection (closest faces shown)", from the server.
+function showAnswer(result) {
+  const text = result && result.answer;
+  ui.answer.hidden = !text;
+  ui.answer.textContent = text ? text.replaceAll('_', ' ') : '';
+  ui.answer.dataset.verdict = (result && result.verdict) || '';
+  ui.answer.className = 'answer' + (result && result.verdict ? ' ' + result.verdict : '');
+}
+
 function showHits(hits, title, fromSimilar) {
   ui.title.textContent = title;
   ui.back.hidden = !fromSimilar || state.photoHits.length === 0;
@@ -192,6 +208,14 @@ function showHits(hits, title, fromSimilar) {
     distance.textContent = `distance ${hit.distance.toFixed(3)}`;
 
     button.append(img, label, distance);
+    // The verdict says on the scale of the answer how close this face is: match, possible, or neither.
+    if (hit.verdict && hit.verdict !== 'none') {
+      const verdict = document.createElement('span');
+      verdict.className = `hit-verdict ${hit.verdict}`;
+      verdict.dataset.testid = 'hit-verdict';
+      verdict.textContent = hit.verdict;
+      button.append(verdict);
+    }
     button.addEventListener('click', () => openHit(hit));
     item.appendChild(button);
     ui.grid.appendChild(item);
@@ -202,7 +226,15 @@ function openHit(hit) {
   state.openHit = hit;
   clearBoxes(ui.dialogStage);
   ui.dialogLabel.textContent = shown(hit.label) || 'Unlabelled face';
-  ui.dialogMeta.textContent = `Rank ${hit.rank} · distance ${hit.distance.toFixed(3)} · similarity ${hit.similarity.toFixed(3)} · face #${hit.face_id}`;
+  ui.dialogMeta.textContent = `Rank ${hit.rank} · ${hit.verdict || 'no verdict'} · distance ${hit.distance.toFixed(3)} · similarity ${hit.similarity.toFixed(3)} · face #${hit.face_id}`
+    + (hit.file_name ? ` · from ${hit.file_name}` : '');
+  const original = document.createElement('a');
+  original.href = hit.image_url;
+  original.target = '_blank';
+  original.rel = 'noopener';
+  original.textContent = ' · open original';
+  original.dataset.testid = 'open-original';
+  ui.dialogMeta.append(original);
   const stage = ui.dialogStage.querySelector('.stage') || wrapStage();
   ui.dialogImage.onload = () => {
     clearBoxes(stage);
@@ -228,13 +260,32 @@ async function moreLikeThis() {
   const hit = state.openHit;
   if (!hit) return;
   ui.dialog.close();
+  // The address follows the search, so back, reload and a shared link show the same faces.
+  history.pushState({ similar: hit.face_id }, '', `?similar=${encodeURIComponent(hit.face_id)}`);
+  await similarTo(hit.face_id, hit.label);
+}
+
+async function similarTo(faceId, label) {
   const ticket = ++state.ticket;
-  setStatus(`Finding faces like ${shown(hit.label) || 'this one'}…`, 'loading');
-  const result = await fetchForTicket(ticket, `/api/faces/${encodeURIComponent(hit.face_id)}/similar?k=${K}`);
+  setStatus(`Finding faces like ${shown(label) || 'face #' + faceId}…`, 'loading');
+  const result = await fetchForTicket(ticket, `/api/faces/${encodeURIComponent(faceId)}/similar?k=${K}`);
   if (!result) return;
-  showHits(result.hits, `Faces like ${shown(hit.label) || 'face #' + hit.face_id}`, true);
+  showAnswer(result);
+  showHits(result.hits, `Faces like ${shown(label) || 'face #' + faceId}`, true);
   setStatus('', null);
 }
+
+function followAddress() {
+  const similar = new URLSearchParams(window.location.search).get('similar');
+  if (similar) {
+    similarTo(similar, null);
+  } else if (state.photoHits.length > 0) {
+    showAnswer(state.photoAnswer);
+    showHits(state.photoHits, state.photoTitle, false);
+  }
+}
+
+window.addEventListener('popstate', followAddress);
 
 ui.input.addEventListener('change', () => {
   choose(ui.input.files[0]);
@@ -257,9 +308,15 @@ window.addEventListener('drop', (e) => {
   e.preventDefault();
   if (e.target !== ui.drop && !ui.drop.contains(e.target)) choose(e.dataTransfer?.files[0]);
 });
-ui.back.addEventListener('click', () => showHits(state.photoHits, state.photoTitle, false));
+ui.back.addEventListener('click', () => {
+  history.pushState({}, '', window.location.pathname);
+  showAnswer(state.photoAnswer);
+  showHits(state.photoHits, state.photoTitle, false);
+});
 ui.more.addEventListener('click', moreLikeThis);
 ui.close.addEventListener('click', () => ui.dialog.close());
 ui.dialog.addEventListener('click', (e) => { if (e.target === ui.dialog) ui.dialog.close(); });
 
 loadStats();
+// A shared or reloaded "more like this" address shows its faces straight away.
+followAddress();

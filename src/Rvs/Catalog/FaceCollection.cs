@@ -52,6 +52,9 @@ public sealed class FaceCollection : IDisposable
 
     public PipelineIdentity Pipeline => Settings.Pipeline;
 
+    /// <summary>Faces in the vector index now: the gallery size a search's verdict is calibrated for.</summary>
+    public long IndexedFaces => _index.Count;
+
     /// <summary>Kind of the vector index in use ("exact", "hnsw", …).</summary>
     public string IndexKind => _index.Kind;
 

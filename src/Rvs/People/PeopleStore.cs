@@ -1,6 +1,7 @@
 using System.Drawing;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Rvs.Errors;
 using Rvs.Catalog;
 
 namespace Rvs.People;
@@ -165,7 +166,7 @@ public sealed partial class PeopleStore
     {
         if (into == from)
         {
-            throw new ArgumentException($"cannot merge person {into} with itself");
+            throw new InvalidRequestException($"cannot merge person {into} with itself");
         }
 
         using var connection = _connect();
@@ -189,7 +190,7 @@ public sealed partial class PeopleStore
         ArgumentNullException.ThrowIfNull(faceIds);
         if (faceIds.Count == 0)
         {
-            throw new ArgumentException("name at least one face to split off");
+            throw new InvalidRequestException("name at least one face to split off");
         }
 
         using var connection = _connect();
@@ -200,7 +201,7 @@ public sealed partial class PeopleStore
         {
             if (PersonOfKey(connection, transaction, key) != personId)
             {
-                throw new ArgumentException($"face {faceId} is not in person {personId}");
+                throw new InvalidRequestException($"face {faceId} is not in person {personId}");
             }
         }
 
@@ -241,7 +242,7 @@ public sealed partial class PeopleStore
         command.CommandText = "SELECT i.content_hash, f.ordinal FROM faces f JOIN images i ON i.id = f.image_id WHERE f.id = $f";
         command.Parameters.AddWithValue("$f", faceId);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new FaceKey(reader.GetString(0), reader.GetInt32(1)) : throw new ArgumentException($"no face {faceId} in the collection");
+        return reader.Read() ? new FaceKey(reader.GetString(0), reader.GetInt32(1)) : throw new NotFoundException($"no face {faceId} in the collection");
     }
 
     private static long? PersonOfKey(SqliteConnection connection, SqliteTransaction transaction, FaceKey key)
@@ -270,7 +271,7 @@ public sealed partial class PeopleStore
         PersonName(connection, transaction, personId, out var exists);
         if (!exists)
         {
-            throw new ArgumentException($"no person {personId}; `rvs people` lists them");
+            throw new NotFoundException($"no person {personId}; `rvs people` lists them");
         }
     }
 

@@ -11,8 +11,11 @@ namespace Rvs.Search;
 /// </summary>
 public sealed record PhotoSearchRequest(byte[] Photo, int K, int? Face = null, bool AllFaces = false, float? MaxDistance = null);
 
-/// <summary>The results for one face of the query photo.</summary>
-public sealed record FaceSearchResult(int Face, IReadOnlyList<SearchHit> Hits);
+/// <summary>The results for one face of the query photo, with their verdicts and answer.</summary>
+public sealed record FaceSearchResult(int Face, AnsweredHits Result)
+{
+    public IReadOnlyList<SearchHit> Hits => Result.Hits;
+}
 
 /// <summary>
 /// What a search by photo found: every face of the query photo, the result list of each face searched with, which
@@ -35,8 +38,10 @@ public sealed record PhotoSearchResult(
 /// The photo-search use case every surface calls (CLI, server, benchmarks), so that decoding, the choice of face,
 /// leaving the query photo out of its own results and partial answers cannot drift between them.
 /// </summary>
-public sealed class PhotoSearch(FaceCollection collection, IEmbeddingPipeline pipeline)
+public sealed class PhotoSearch(FaceCollection collection, IEmbeddingPipeline pipeline, SearchVerdicts? verdicts = null)
 {
+    private readonly SearchVerdicts _verdicts = verdicts ?? new SearchVerdicts(collection);
+
     /// <summary>Decodes and embeds the query photo, then searches (<see cref="Embed"/> then <see cref="Search"/>).</summary>
     public PhotoSearchResult Run(PhotoSearchRequest request)
     {
@@ -77,7 +82,7 @@ public sealed class PhotoSearch(FaceCollection collection, IEmbeddingPipeline pi
         foreach (var face in chosen)
         {
             var result = collection.SearchWithStatus(faces[face].Embedding, request.K, request.MaxDistance, itself);
-            searches.Add(new FaceSearchResult(face, result.Hits));
+            searches.Add(new FaceSearchResult(face, _verdicts.Answer(result.Hits)));
             unavailable.AddRange(result.Unavailable.Where(u => !unavailable.Contains(u)));
         }
 

@@ -247,10 +247,10 @@ public sealed class PeopleStoreTests : IDisposable
     {
         var store = RedAndGreen();
 
-        Assert.Contains("no person 999", Assert.Throws<ArgumentException>(() => store.Name(999, "x")).Message, StringComparison.Ordinal);
-        Assert.Contains("no face 999", Assert.Throws<ArgumentException>(() => store.NotThisPerson(999, PersonWith(store, "r0.png"))).Message, StringComparison.Ordinal);
+        Assert.Contains("no person 999", Assert.ThrowsAny<Rvs.Errors.RvsException>(() => store.Name(999, "x")).Message, StringComparison.Ordinal);
+        Assert.Contains("no face 999", Assert.ThrowsAny<Rvs.Errors.RvsException>(() => store.NotThisPerson(999, PersonWith(store, "r0.png"))).Message, StringComparison.Ordinal);
         var green = store.Get(PersonWith(store, "g0.png"))!.Faces[0].FaceId;
-        Assert.Contains("is not in person", Assert.Throws<ArgumentException>(() => store.Split(PersonWith(store, "r0.png"), [green])).Message, StringComparison.Ordinal);
+        Assert.Contains("is not in person", Assert.ThrowsAny<Rvs.Errors.RvsException>(() => store.Split(PersonWith(store, "r0.png"), [green])).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -131,4 +131,36 @@ public sealed class WebPageTests(ServerFixture fixture)
         await Assertions.Expect(status).ToHaveAttributeAsync("data-state", "error");
         await Assertions.Expect(status).ToContainTextAsync("not a usable photo");
     }
+
+    [Fact]
+    public async Task The_answer_banner_says_match_for_a_person_in_the_collection_and_no_match_for_a_stranger()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (apt-get install chromium)");
+        var address = await fixture.StartKestrelAsync(fixture.Options());
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+        // A phone-sized window: the answer must be the first thing on screen.
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(address.ToString());
+        var answer = page.GetByTestId("answer");
+
+        await page.GetByTestId("photo-input").SetInputFilesAsync(ServerFixture.QueryPhoto("Tony_Blair"));
+        await Assertions.Expect(answer).ToHaveTextAsync("match: Tony Blair");
+        await Assertions.Expect(answer).ToHaveAttributeAsync("data-verdict", "match");
+        await Assertions.Expect(answer).ToBeInViewportAsync();
+
+        // Serena Williams is not among the collection's six people.
+        await page.GetByTestId("photo-input").SetInputFilesAsync(TestData.LfwPhoto("Serena_Williams", 1));
+        await Assertions.Expect(answer).ToHaveTextAsync("no match in this collection (closest faces shown)");
+        await Assertions.Expect(answer).ToHaveAttributeAsync("data-verdict", "none");
+        await Assertions.Expect(page.Locator("[data-testid=results-grid] [data-testid=hit]")).ToHaveCountAsync(20);
+
+        // A refused upload clears the previous answer and results instead of showing them beside the error.
+        await page.GetByTestId("photo-input").SetInputFilesAsync(new FilePayload { Name = "notes.jpg", MimeType = "image/jpeg", Buffer = "not a photo"u8.ToArray() });
+        await Assertions.Expect(page.GetByTestId("status")).ToHaveAttributeAsync("data-state", "error");
+        await Assertions.Expect(answer).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("[data-testid=results-grid] [data-testid=hit]")).ToHaveCountAsync(0);
+    }
 }

@@ -1,0 +1,55 @@
+using Rvs.Catalog;
+using Rvs.Evaluation;
+using Rvs.Verdicts;
+
+namespace Rvs.Search;
+
+/// <summary>
+/// A result list with its answer: each hit's verdict (match / possible / none) and the one sentence every surface
+/// shows first: "match: &lt;label or face&gt;" or "no match in this collection (closest faces shown)".
+/// </summary>
+public sealed record AnsweredHits(IReadOnlyList<SearchHit> Hits, SearchAnswer? Answer, VerdictPolicy? Policy)
+{
+    /// <summary>The verdict of the hit at <paramref name="index"/> (None when the models have no measured thresholds).</summary>
+    public Verdict VerdictOf(int index) => Answer is { } a && index < a.Hits.Count ? a.Hits[index] : Verdict.None;
+
+    public bool IsMatch => Answer?.IsMatch == true;
+
+    /// <summary>The answer in words; null when the collection's models have no measured thresholds to decide with.</summary>
+    public string? Text => Answer is null
+        ? null
+        : IsMatch
+            ? $"match: {Describe(Hits[0])}"
+            : "no match in this collection (closest faces shown)";
+
+    private static string Describe(SearchHit hit) => hit.Label ?? $"face {hit.FaceId} in {Path.GetFileName(hit.Path)}";
+}
+
+/// <summary>
+/// Decides verdicts for a collection: the open-set threshold for its current face count at a target false-positive
+/// identification rate (models/open-set.json), under the 1:1 pair threshold (models/verification.json), both
+/// measured for the collection's model id. The face count is read at each search, so the threshold follows the
+/// collection as it grows.
+/// </summary>
+public sealed class SearchVerdicts(FaceCollection collection, double targetFpir = OpenSetCalibration.DefaultTargetFpir)
+{
+    public double TargetFpir { get; } = targetFpir is > 0 and < 1
+        ? targetFpir
+        : throw new Errors.InvalidRequestException($"the target false-positive identification rate must lie between 0 and 1 (got {targetFpir})");
+
+    /// <summary>The policy for the collection as it is now; null when no pair threshold was measured for its models.</summary>
+    public VerdictPolicy? Policy()
+    {
+        var modelId = collection.Pipeline.ModelId;
+        return VerificationThresholds.SamePersonDistance(modelId) is { } pair
+            ? VerdictPolicy.For(OpenSetCalibration.Find(OpenSetCalibration.DefaultPath, modelId), pair, collection.IndexedFaces, TargetFpir)
+            : null;
+    }
+
+    public AnsweredHits Answer(IReadOnlyList<SearchHit> hits)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        var policy = Policy();
+        return new AnsweredHits(hits, policy?.Answer([.. hits.Select(h => (double)h.Distance)]), policy);
+    }
+}
