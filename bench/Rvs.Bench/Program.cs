@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "serve" => ServeBenchmark.Run(args[1..]),
     "garnet" => await GarnetBench.RunAsync(args[1..]),
     "people" => PeopleBenchmark.Run(args[1..]),
+    "labels" => LabelsBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -23,6 +24,7 @@ static int Usage()
                Rvs.Bench search [--n 13233] [--n 1000000] [--queries 1000] [--exact-queries 200] [--ef 64,128] [--m 16] [--ef-add 128]
                Rvs.Bench garnet [--n 200000] [--efs 0,50,100,200] [--queries 200] [--seconds 5]
                Rvs.Bench people [--lfw ../shared/data/lfw.tgz] [--added 20]
+               Rvs.Bench labels [--lfw ../shared/data/lfw.tgz] [--collection DIR] [--reindex]
         """);
     return 2;
 }

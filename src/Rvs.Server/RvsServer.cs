@@ -65,6 +65,11 @@ public static class RvsServer
                 json.SerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
             });
             builder.Services.AddOpenApi();
+            builder.Services.AddHostFiltering(hosts =>
+            {
+                hosts.AllowedHosts = RequestGuards.AllowedHosts(options);
+                hosts.AllowEmptyHosts = false;
+            });
             // A factory registration, so the container disposes the state (collection, owned pipeline) on shutdown.
             builder.Services.AddSingleton(_ => state);
             configure?.Invoke(builder);
@@ -110,6 +115,7 @@ public static class RvsServer
 
     private static void Configure(WebApplication app)
     {
+        app.UseHostFiltering();
         app.UseExceptionHandler(handler => handler.Run(context =>
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
@@ -171,10 +177,11 @@ public static class RvsServer
             .Produces<ApiError>(StatusCodes.Status401Unauthorized)
             .Produces<ApiError>(StatusCodes.Status403Forbidden)
             .Produces<ApiError>(StatusCodes.Status404NotFound);
-        api.MapFallback(() => ApiResults.NotFound("no such API endpoint"));
+        api.MapFallback((HttpContext context) => RequestGuards.MethodNotAllowed(context) ?? ApiResults.NotFound("no such API endpoint"));
 
         app.MapGet("/", (HttpContext context) => ServeAsset(context, "index.html")).ExcludeFromDescription();
         app.MapGet("/{asset}", (HttpContext context, string asset) => ServeAsset(context, asset)).ExcludeFromDescription();
+        app.MapFallback((HttpContext context) => RequestGuards.MethodNotAllowed(context) ?? ApiResults.NotFound("not found"));
     }
 
     /// <summary>
@@ -282,7 +289,7 @@ public static class RvsServer
         return Results.Ok(ToFaceResponse(face, image));
     }
 
-    private static IResult GetThumbnail(string id, ServerState state)
+    private static IResult GetThumbnail(string id, ServerState state, HttpContext context)
     {
         if (!ApiResults.TryParseId(id, out var faceId, out var error))
         {
@@ -290,9 +297,14 @@ public static class RvsServer
         }
 
         var jpeg = state.Collection.GetThumbnail(faceId);
-        return jpeg is null
-            ? ApiResults.NotFound($"there is no face {faceId}, or it has no thumbnail")
-            : Results.Bytes(jpeg, ImageContentTypes.Sniff(jpeg));
+        if (jpeg is null)
+        {
+            return ApiResults.NotFound($"there is no face {faceId}, or it has no thumbnail");
+        }
+
+        // Face ids are never reused, so a face's thumbnail never changes: browsers may keep it for good.
+        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        return Results.Bytes(jpeg, ImageContentTypes.Sniff(jpeg));
     }
 
     private static IResult Similar(string id, ServerState state, HttpContext context)
@@ -319,12 +331,12 @@ public static class RvsServer
         }
 
         // Only a path stored in the catalog at indexing time is ever opened; nothing in the request names a file.
-        var bytes = state.Collection.GetPhotoBytes(imageId);
+        var (bytes, known, problem) = state.Collection.ReadPhoto(imageId);
         if (bytes is null)
         {
-            return state.Collection.GetImage(imageId) is null
-                ? ApiResults.NotFound($"there is no image {imageId}")
-                : ApiResults.NotFound($"image {imageId} is in the collection, but its photo file is no longer there");
+            return known
+                ? ApiResults.Error(StatusCodes.Status410Gone, $"image {imageId} is in the collection, but {problem}")
+                : ApiResults.NotFound($"there is no image {imageId}");
         }
 
         return Results.Bytes(bytes, ImageContentTypes.Sniff(bytes));

@@ -39,6 +39,9 @@ public sealed record ServerOptions
 
     public int MaxK { get; init; } = 100;
 
+    /// <summary>Host names requests may carry (the Host header); null: the hosts of <see cref="Urls"/> (see RequestGuards).</summary>
+    public IReadOnlyList<string>? AllowedHosts { get; init; }
+
     /// <summary>A pipeline to use instead of creating one (tests share theirs); the server does not dispose it.</summary>
     public IEmbeddingPipeline? Pipeline { get; init; }
 

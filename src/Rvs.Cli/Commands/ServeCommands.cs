@@ -21,6 +21,15 @@ internal static class ServeCommands
         {
             Description = $"Allow adding and removing photos to callers sending this key in {RvsServer.ApiKeyHeader} (default: ${ApiKeyVariable}; without one, writes are refused).",
         };
+        var apiKeyFile = new Option<FileInfo?>("--api-key-file")
+        {
+            Description = "Read the API key from this file (first line), so it does not show in `ps` as --api-key does.",
+        };
+        var allowedHosts = new Option<string[]>("--allowed-hosts")
+        {
+            Description = "Host names requests may name in their Host header (default: the hosts of --urls; loopback names for a loopback URL).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var maxUpload = new Option<int>("--max-upload-mb")
         {
             Description = "Largest photo accepted, in megabytes.",
@@ -37,12 +46,12 @@ internal static class ServeCommands
         var backEnd = new BackEndOptions();
         var command = new Command("serve", "Serve a collection over HTTP: a search-by-photo web page and a JSON API (/openapi/v1.json).")
         {
-            collection, urls, apiKey, maxUpload,
+            collection, urls, apiKey, apiKeyFile, allowedHosts, maxUpload,
         };
         backEnd.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliErrors.Run(async () =>
         {
-            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+            var key = parse.GetValue(apiKey) ?? ReadKeyFile(parse.GetValue(apiKeyFile)) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
             var directory = parse.GetValue(collection)!.FullName;
             await using var app = RvsServer.Build(new ServerOptions
             {
@@ -51,11 +60,31 @@ internal static class ServeCommands
                 ApiKey = string.IsNullOrEmpty(key) ? null : key,
                 MaxUploadBytes = parse.GetValue(maxUpload) * 1024L * 1024L,
                 CollectionOptions = backEnd.Resolve(parse, directory),
+                AllowedHosts = parse.GetValue(allowedHosts) is { Length: > 0 } hosts ? hosts : null,
             });
             // The host's own RunAsync takes a URL; this overload stops on the token System.CommandLine cancels on Ctrl+C.
             await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken);
             return 0;
         }));
         return command;
+    }
+
+    private static string? ReadKeyFile(FileInfo? file)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return File.ReadLines(file.FullName).FirstOrDefault()?.Trim() is { Length: > 0 } key
+                ? key
+                : throw new Rvs.Errors.InvalidRequestException($"the API key file '{file.FullName}' is empty");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new Rvs.Errors.NotFoundException($"the API key file '{file.FullName}' does not exist", e);
+        }
     }
 }

@@ -197,22 +197,28 @@ public sealed class FaceCollection : IDisposable
     /// The encoded bytes of the original photo: read from its file, or from the catalog for archive photos.
     /// Null if the photo is unknown or its file has gone.
     /// </summary>
-    public byte[]? GetPhotoBytes(long imageId)
+    public byte[]? GetPhotoBytes(long imageId) => ReadPhoto(imageId).Bytes;
+
+    /// <summary>
+    /// The original photo's bytes, or why they cannot be given: unknown photo (Known false), or a folder photo whose
+    /// file is gone or is no longer the file indexed (see <see cref="IndexedPhotoFile"/>).
+    /// </summary>
+    public (byte[]? Bytes, bool Known, string? Problem) ReadPhoto(long imageId)
     {
         var image = GetImage(imageId);
-        if (image is null || image.FromArchive)
+        if (image is null)
         {
-            return image is null ? null : _reader.GetStoredPhoto(imageId);
+            return (null, false, null);
         }
 
-        try
+        if (image.FromArchive)
         {
-            return File.ReadAllBytes(image.Path);
+            var stored = _reader.GetStoredPhoto(imageId);
+            return (stored, true, stored is null ? "its bytes were not kept when it was indexed" : null);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+
+        var (bytes, problem) = IndexedPhotoFile.Read(image);
+        return (bytes, true, problem);
     }
 
     /// <summary>

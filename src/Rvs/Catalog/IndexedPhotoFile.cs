@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using Mono.Unix;
+
+namespace Rvs.Catalog;
+
+/// <summary>
+/// Reads a folder photo back only if it is still the file that was indexed: a regular file (not a link, pipe or
+/// device) whose real path lies under the folder it was indexed from, with the size and sha256 the catalog recorded.
+/// Anything else is refused with the reason, so a photo replaced by a link to /etc/passwd or /dev/zero is never
+/// served, and at most the recorded size is ever read.
+/// </summary>
+internal static class IndexedPhotoFile
+{
+    public static (byte[]? Bytes, string? Problem) Read(ImageRecord image)
+    {
+        try
+        {
+            var real = Path.GetFullPath(image.Path);
+            var root = Path.GetFullPath(image.Source).TrimEnd('/') + "/";
+            if (!real.StartsWith(root, StringComparison.Ordinal))
+            {
+                return (null, "its file is not under the folder it was indexed from");
+            }
+
+            // No symbolic link between the folder and the file: a link put there later could lead anywhere.
+            // (Mono.Unix's realpath is not used: it loops forever on "/" in the version served.)
+            for (var path = real; path.Length >= root.Length; path = Path.GetDirectoryName(path)!)
+            {
+                if (new FileInfo(path).LinkTarget is not null)
+                {
+                    return (null, "its file is now a link, which may lead outside the folder it was indexed from");
+                }
+            }
+
+            if (UnixFileSystemInfo.GetFileSystemEntry(real) is not { FileType: FileTypes.RegularFile } entry)
+            {
+                return (null, "its file is no longer a regular file");
+            }
+
+            if (entry.Length != image.Size)
+            {
+                return (null, "its file has changed since it was indexed");
+            }
+
+            var bytes = new byte[image.Size];
+            using (var stream = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None))
+            {
+                stream.ReadExactly(bytes);
+            }
+
+            return Convert.ToHexStringLower(SHA256.HashData(bytes)) == image.ContentHash
+                ? (bytes, null)
+                : (null, "its file has changed since it was indexed");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or UnixIOException or ArgumentException or InvalidOperationException)
+        {
+            return (null, "its file is no longer there");
+        }
+    }
+}
