@@ -3,16 +3,20 @@ using SkiaSharp;
 namespace Rvs.Imaging;
 
 /// <summary>
-/// Turns encoded bytes (JPEG, PNG, WebP, BMP, GIF, …) into <see cref="RgbImage"/>. The format is sniffed from the
-/// bytes, never from a file name. EXIF orientation is applied, so boxes match what a viewer shows.
+/// Turns encoded bytes (JPEG, PNG, WebP, BMP, GIF, HEIC, AVIF) into <see cref="RgbImage"/>. The format is sniffed
+/// from the bytes, never from a file name. EXIF orientation is applied, so boxes match what a viewer shows.
+/// Declared dimensions are checked against <see cref="DecodeLimits"/> before any pixel memory is allocated.
 /// </summary>
 public static class ImageDecoder
 {
-    /// <summary>Photos whose longer side exceeds this are decoded downscaled (landmarks are mapped back).</summary>
-    public const int DefaultMaxSide = 2048;
+    /// <summary>
+    /// Photos whose longer side exceeds this are decoded downscaled for detection (landmarks are mapped back, and
+    /// small faces are aligned from a finer decode: <see cref="DecodedPhoto.Finer"/>). 1280 was measured against
+    /// 1008, 1512 and 2016 on 12 MP scenes (`Rvs.Bench photos --sides`, docs/BENCHMARKS.md).
+    /// </summary>
+    public const int DefaultMaxSide = 1280;
 
-    /// <summary>Refuse to even start on images claiming more pixels than this (decompression bombs).</summary>
-    public const long MaxSourcePixels = 1L << 30;
+    public const string SupportedFormats = "JPEG, PNG, WebP, BMP, GIF, HEIC, AVIF";
 
     public static DecodedPhoto DecodeFile(string path, int maxSide = DefaultMaxSide)
     {
@@ -29,12 +33,46 @@ public static class ImageDecoder
         return Decode(bytes, maxSide);
     }
 
-    public static DecodedPhoto Decode(ReadOnlySpan<byte> bytes, int maxSide = DefaultMaxSide)
+    public static DecodedPhoto Decode(ReadOnlySpan<byte> bytes, int maxSide = DefaultMaxSide) => Decode(bytes.ToArray(), maxSide);
+
+    /// <summary>Decodes with the long side fitted within <paramref name="maxSide"/>.</summary>
+    public static DecodedPhoto Decode(byte[] bytes, int maxSide = DefaultMaxSide)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSide, 16);
-        if (bytes.IsEmpty)
+        return DecodeCore(bytes, maxSide, fit: true);
+    }
+
+    /// <summary>
+    /// The photo at the codec's cheapest scale whose long side is at least <paramref name="longSide"/> (or full
+    /// size), without resampling it further: for aligning faces that the detection decode shows too small.
+    /// </summary>
+    public static RgbImage DecodeAtLeast(byte[] bytes, int longSide) => DecodeCore(bytes, longSide, fit: false).Image;
+
+    /// <summary>Refuses declared dimensions over <see cref="DecodeLimits.MaxSourcePixels"/> with a message a user can act on.</summary>
+    internal static void CheckDeclaredSize(int width, int height)
+    {
+        if (width < 1 || height < 1)
+        {
+            throw new ImageDecodeException($"the image declares no pixels ({width}x{height})");
+        }
+
+        if ((long)width * height > DecodeLimits.MaxSourcePixels)
+        {
+            throw new ImageDecodeException(
+                $"the image is too large to decode ({width}x{height} pixels; the limit is {DecodeLimits.MaxSourcePixels / 1_000_000} megapixels)");
+        }
+    }
+
+    private static DecodedPhoto DecodeCore(byte[] bytes, int targetSide, bool fit)
+    {
+        if (bytes.Length == 0)
         {
             throw new ImageDecodeException("the file is empty");
+        }
+
+        if (HeifDecoder.IsHeif(bytes))
+        {
+            return HeifDecoder.Decode(bytes, fit ? targetSide : null);
         }
 
         using var data = SKData.CreateCopy(bytes);
@@ -42,25 +80,28 @@ public static class ImageDecoder
         using var codec = SKCodec.Create(stream, out var createResult)
             ?? throw new ImageDecodeException(createResult == SKCodecResult.IncompleteInput
                 ? "the image is truncated"
-                : "not an image in a supported format (JPEG, PNG, WebP, BMP, GIF)");
+                : $"not an image in a supported format ({SupportedFormats})");
 
         var info = codec.Info;
-        if ((long)info.Width * info.Height > MaxSourcePixels)
-        {
-            throw new ImageDecodeException($"the image is too large to decode ({info.Width}x{info.Height})");
-        }
-
+        CheckDeclaredSize(info.Width, info.Height);
         var (originalWidth, originalHeight) = IsTransposing(codec.EncodedOrigin)
             ? (info.Height, info.Width)
             : (info.Width, info.Height);
 
+        using var slot = LargeDecodeGate.EnterIfLarge((long)info.Width * info.Height);
+
         // Each step hands back its input unchanged when it has nothing to do, so a typical photo is copied once.
-        var bitmap = DecodeScaled(codec, maxSide);
+        var bitmap = DecodeScaled(codec, targetSide);
         try
         {
             bitmap = Replace(bitmap, ApplyOrigin(bitmap, codec.EncodedOrigin));
-            bitmap = Replace(bitmap, FitWithin(bitmap, maxSide));
-            return new DecodedPhoto(ToRgb(bitmap), originalWidth, originalHeight);
+            if (fit)
+            {
+                bitmap = Replace(bitmap, FitWithin(bitmap, targetSide));
+            }
+
+            var reduced = bitmap.Width < originalWidth;
+            return new DecodedPhoto(ToRgb(bitmap), originalWidth, originalHeight) { Encoded = reduced ? bytes : null };
         }
         finally
         {
@@ -68,15 +109,25 @@ public static class ImageDecoder
         }
     }
 
-    /// <summary>Decodes, letting the codec shrink by a power of two when it can (JPEG's DCT scaling is nearly free).</summary>
-    private static SKBitmap DecodeScaled(SKCodec codec, int maxSide)
+    /// <summary>
+    /// Decodes at the coarsest scale whose long side is still at least <paramref name="targetSide"/>, letting the
+    /// codec shrink where it can (JPEG's DCT scaling by n/8 is nearly free). An output too big to allocate whole
+    /// is streamed and reduced row by row instead (<see cref="StreamedReduction"/>).
+    /// </summary>
+    private static SKBitmap DecodeScaled(SKCodec codec, int targetSide)
     {
         var info = codec.Info;
         var longSide = Math.Max(info.Width, info.Height);
-        var size = longSide > maxSide ? codec.GetScaledDimensions((float)maxSide / longSide) : info.Size;
+        var size = longSide > targetSide ? codec.GetScaledDimensions((float)targetSide / longSide) : info.Size;
         if (size.Width < 1 || size.Height < 1)
         {
             size = info.Size;
+        }
+
+        var factor = longSide / Math.Max(1, targetSide);
+        if ((long)size.Width * size.Height > DecodeLimits.StreamedDecodePixels && factor >= 2)
+        {
+            return StreamedReduction.Decode(codec, factor);
         }
 
         var target = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);

@@ -20,12 +20,13 @@ public static class PipelineFactory
     /// for a second MobileFaceNet pass per face; the whole pipeline still ran at 62 images/s on 2 cores
     /// (`rvs eval --pipeline mtcnn-facenet --with-plain`, docs/RESULTS.md).
     /// </param>
-    public static IEmbeddingPipeline Create(string name, int intraOpThreads = 1, MtcnnOptions? detection = null, bool addMirror = true)
+    /// <param name="resolution">mtcnn-facenet: smallest face and alignment detail (<see cref="FaceResolution"/>).</param>
+    public static IEmbeddingPipeline Create(string name, int intraOpThreads = 1, MtcnnOptions? detection = null, bool addMirror = true, FaceResolution? resolution = null)
     {
         detection = (detection ?? new MtcnnOptions()) with { IntraOpThreads = intraOpThreads };
         return name switch
         {
-            PipelineNames.MtcnnFaceNet => new FaceNetPipeline(CreateDetector(detection), new MobileFaceNetEmbedder(ModelFiles.FaceModel(ModelFiles.MobileFaceNet), intraOpThreads, addMirror)),
+            PipelineNames.MtcnnFaceNet => new FaceNetPipeline(CreateDetector(detection), new MobileFaceNetEmbedder(ModelFiles.FaceModel(ModelFiles.MobileFaceNet), intraOpThreads, addMirror), resolution),
             PipelineNames.MtcnnResNet => new MtcnnResNetPipeline(CreateDetector(detection), CreateResNet(intraOpThreads)),
             PipelineNames.ResNet => new ResNetPipeline(CreateResNet(intraOpThreads)),
             _ => throw new ArgumentException($"unknown pipeline '{name}'; choose one of: {string.Join(", ", PipelineNames.All)}", nameof(name)),
