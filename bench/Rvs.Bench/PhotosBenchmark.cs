@@ -69,6 +69,10 @@ internal static class PhotosBenchmark
         using var before = PipelineFactory.Create(PipelineNames.MtcnnFaceNet, 1, resolution: new FaceResolution { AlignmentFaceSide = 0 });
         configurations.Add(("2048, aligned from the detection decode (before)", 2048, before));
         configurations.AddRange(sides.Select(side => (side.ToString(CultureInfo.InvariantCulture), side, pipeline)));
+        var alignSides = (BenchArguments.Value(args, "--align-sides") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var extra = alignSides.Select(a => PipelineFactory.Create(PipelineNames.MtcnnFaceNet, 1, resolution: new FaceResolution { AlignmentFaceSide = a })).ToList();
+        configurations.AddRange(alignSides.Zip(extra).Select(p => ($"{ImageDecoder.DefaultMaxSide}, faces under {p.First} px aligned from a finer decode", ImageDecoder.DefaultMaxSide, p.Second)));
         var galleryVectors = entries.Select(e => (e.Person, e.RelativePath, e.Item4.Embedding)).ToList();
         foreach (var (label, side, configured) in configurations)
         {
@@ -86,7 +90,9 @@ internal static class PhotosBenchmark
                 summary = rate;
             }
 
-            var score = Score(scenes, found, galleryVectors);
+            var misses = new List<string>();
+            var score = Score(scenes, found, galleryVectors, misses);
+            misses.ForEach(m => Console.Error.WriteLine($"  {label}: missed {m}"));
             var buckets = string.Join(" | ", score.Found.Zip(score.Pasted).Select(b => $"{b.First}/{b.Second}"));
             Console.WriteLine($"| {label} | {rate:0.0} | {rate / lfwRate:0.00} | {buckets} | {Percent(score.Found.Skip(1).Sum(), score.Pasted.Skip(1).Sum())} | " +
                               $"{score.FalseFaces} | {score.Identified}/{score.Found.Sum()} ({Percent(score.Identified, score.Found.Sum())}) |");
@@ -100,6 +106,7 @@ internal static class PhotosBenchmark
         stageRows.ForEach(Console.WriteLine);
         Console.WriteLine();
         Console.WriteLine(summary is { } s ? $"{s:0.0} photos/s" : $"(no run at the default detection side {ImageDecoder.DefaultMaxSide})");
+        extra.ForEach(p => p.Dispose());
         return 0;
     }
 
@@ -120,7 +127,7 @@ internal static class PhotosBenchmark
 
     private sealed record SceneScore(int[] Pasted, int[] Found, int FalseFaces, int Identified);
 
-    private static SceneScore Score(List<PhotoScene> scenes, List<IReadOnlyList<EmbeddedFace>> found, List<(string Person, string Path, float[] Vector)> gallery)
+    private static SceneScore Score(List<PhotoScene> scenes, List<IReadOnlyList<EmbeddedFace>> found, List<(string Person, string Path, float[] Vector)> gallery, List<string>? misses = null)
     {
         var pasted = new int[PhotoScenes.Buckets.Length];
         var hits = new int[PhotoScenes.Buckets.Length];
@@ -135,6 +142,7 @@ internal static class PhotosBenchmark
                 var match = unused.MaxBy(f => Overlap(f.Face.Box, truth.Box));
                 if (match is null || Overlap(match.Face.Box, truth.Box) < MatchOverlap)
                 {
+                    misses?.Add($"{truth.SourcePath} at {truth.Box} (best overlap {(match is null ? 0 : Overlap(match.Face.Box, truth.Box)):0.00})");
                     continue;
                 }
 

@@ -11,7 +11,7 @@ namespace Rvs.Sources;
 public static class PhotoSource
 {
     private static readonly HashSet<string> PhotoExtensions =
-        new([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"], StringComparer.OrdinalIgnoreCase);
+        new([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".heic", ".heif", ".avif"], StringComparer.OrdinalIgnoreCase);
 
     public static bool IsArchive(string path) =>
         path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase)

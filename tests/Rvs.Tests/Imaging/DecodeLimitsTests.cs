@@ -1,0 +1,67 @@
+using Rvs.Imaging;
+using Rvs.Tests.Support;
+
+namespace Rvs.Tests.Imaging;
+
+public class DecodeLimitsTests
+{
+    [Theory]
+    [InlineData(32768, 32768)]
+    [InlineData(20000, 20000)]
+    public void a_png_bomb_is_refused_by_its_declared_size_with_a_clear_message(int width, int height)
+    {
+        var bomb = OneColourPng.Make(width, height, 10, 200, 30);
+        Assert.True(bomb.Length < 4_000_000, $"the bomb should be small on disk, was {bomb.Length} bytes");
+
+        var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(bomb));
+
+        Assert.Equal($"the image is too large to decode ({width}x{height} pixels; the limit is 268 megapixels)", error.Message);
+    }
+
+    [Fact]
+    public void a_png_too_large_to_hold_whole_is_decoded_row_by_row_at_reduced_scale()
+    {
+        // 6000x4000 = 24 MP is over the 16.7 MP that may be allocated whole, and PNG cannot scale while decoding.
+        var photo = ImageDecoder.Decode(OneColourPng.Make(6000, 4000, 10, 200, 30));
+
+        Assert.Equal((6000, 4000), (photo.OriginalWidth, photo.OriginalHeight));
+        Assert.Equal((1280, 853), (photo.Image.Width, photo.Image.Height));
+        Assert.Equal(new byte[] { 10, 200, 30 }, photo.Image.Pixels[..3]);
+        Assert.Equal(new byte[] { 10, 200, 30 }, photo.Image.Pixels[^3..]);
+    }
+
+    [Fact]
+    public void a_reduced_photo_keeps_its_bytes_for_a_finer_decode()
+    {
+        var photo = ImageDecoder.Decode(OneColourPng.Make(3000, 2000, 1, 2, 3));
+        var finer = photo.Finer(2500);
+
+        Assert.Equal(1280, photo.Image.Width);
+        Assert.Equal((3000, 2000), (finer.Width, finer.Height));
+        Assert.Same(photo.Image, photo.Finer(1000));
+    }
+
+    [Fact]
+    public void a_large_decode_waits_for_a_free_slot_of_the_gate()
+    {
+        var png = OneColourPng.Make(6000, 4000, 0, 0, 0);
+        var limit = LargeDecodeGate.MaxConcurrent;
+        LargeDecodeGate.MaxConcurrent = 1;
+        try
+        {
+            Task<DecodedPhoto> decode;
+            using (LargeDecodeGate.Enter())
+            {
+                decode = Task.Run(() => ImageDecoder.Decode(png));
+                Assert.False(decode.Wait(TimeSpan.FromMilliseconds(500)), "the decode ran while the only slot was held");
+            }
+
+            Assert.True(decode.Wait(TimeSpan.FromSeconds(60)), "the decode did not run once the slot was free");
+            Assert.Equal(1280, decode.Result.Image.Width);
+        }
+        finally
+        {
+            LargeDecodeGate.MaxConcurrent = limit;
+        }
+    }
+}
