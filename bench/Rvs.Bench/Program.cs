@@ -19,7 +19,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: Rvs.Bench pipeline [--lfw ../shared/data/lfw.tgz] [--count 1000] [--pipeline mtcnn-facenet]
                Rvs.Bench detection [--lfw ../shared/data/lfw.tgz]
-               Rvs.Bench decode [--sides 6000,16384,20000,32768]
+               Rvs.Bench decode [--sides 4000,8192,9000,20000,32768]
                Rvs.Bench photos [--lfw ../shared/data/lfw.tgz] [--photos 40] [--people 200] [--seed 12] [--sides 1008,1280,1512,2016]
                Rvs.Bench query [--collection lfw-collection] [--lfw ../shared/data/lfw.tgz] [--queries 200]
                Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR] [--slots N] [--threads N]

@@ -32,6 +32,7 @@ internal static class HeifDecoder
             var header = new MagickImageInfo(bytes);
             var declared = (long)header.Width * header.Height;
             ImageDecoder.CheckDeclaredSize((int)header.Width, (int)header.Height);
+            ImageDecoder.CheckWholeDecode((int)header.Width, (int)header.Height, (int)header.Width, (int)header.Height, "HEIF/AVIF");
             using var slot = LargeDecodeGate.EnterIfLarge(declared);
             using var image = new MagickImage(bytes);
             image.AutoOrient();

@@ -63,6 +63,17 @@ public static class ImageDecoder
         }
     }
 
+    /// <summary>Refuses a decode that would hold more than <see cref="DecodeLimits.MaxWholeDecodePixels"/> at once.</summary>
+    internal static void CheckWholeDecode(int width, int height, int decodedWidth, int decodedHeight, string format)
+    {
+        if ((long)decodedWidth * decodedHeight > DecodeLimits.MaxWholeDecodePixels)
+        {
+            throw new ImageDecodeException(
+                $"the image is too large to decode ({width}x{height} pixels; {format} is decoded at {decodedWidth}x{decodedHeight}, " +
+                $"over the limit of {DecodeLimits.MaxWholeDecodePixels / 1_000_000} megapixels held at once)");
+        }
+    }
+
     private static DecodedPhoto DecodeCore(byte[] bytes, int targetSide, bool fit)
     {
         if (bytes.Length == 0)
@@ -111,8 +122,8 @@ public static class ImageDecoder
 
     /// <summary>
     /// Decodes at the coarsest scale whose long side is still at least <paramref name="targetSide"/>, letting the
-    /// codec shrink where it can (JPEG's DCT scaling by n/8 is nearly free). An output too big to allocate whole
-    /// is streamed and reduced row by row instead (<see cref="StreamedReduction"/>).
+    /// codec shrink where it can (JPEG's DCT scaling by n/8 is nearly free). A format that cannot shrink while
+    /// decoding is refused before allocating when its whole image is over <see cref="DecodeLimits.MaxWholeDecodePixels"/>.
     /// </summary>
     private static SKBitmap DecodeScaled(SKCodec codec, int targetSide)
     {
@@ -124,12 +135,7 @@ public static class ImageDecoder
             size = info.Size;
         }
 
-        var factor = longSide / Math.Max(1, targetSide);
-        if ((long)size.Width * size.Height > DecodeLimits.StreamedDecodePixels && factor >= 2)
-        {
-            return StreamedReduction.Decode(codec, factor);
-        }
-
+        CheckWholeDecode(info.Width, info.Height, size.Width, size.Height, codec.EncodedFormat.ToString().ToUpperInvariant());
         var target = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap(target);
         var result = codec.GetPixels(target, bitmap.GetPixels());

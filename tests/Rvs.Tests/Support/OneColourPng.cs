@@ -10,7 +10,13 @@ namespace Rvs.Tests.Support;
 /// </summary>
 internal static class OneColourPng
 {
-    public static byte[] Make(int width, int height, byte red, byte green, byte blue)
+    /// <summary>An RGB PNG of one colour.</summary>
+    public static byte[] Make(int width, int height, byte red, byte green, byte blue) => Make(width, height, [red, green, blue]);
+
+    /// <summary>A greyscale PNG of one level: a third of the RGB rows, so a 32768x32768 bomb is about a megabyte.</summary>
+    public static byte[] Grey(int width, int height, byte level) => Make(width, height, [level]);
+
+    private static byte[] Make(int width, int height, byte[] colour)
     {
         using var output = new MemoryStream();
         output.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
@@ -18,28 +24,26 @@ internal static class OneColourPng
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
         header[8] = 8; // bit depth
-        header[9] = 2; // RGB, no palette, no interlace
+        header[9] = colour.Length == 3 ? (byte)2 : (byte)0; // RGB or greyscale, no interlace
         WriteChunk(output, "IHDR", header);
-        WriteChunk(output, "IDAT", CompressedRows(width, height, red, green, blue));
+        WriteChunk(output, "IDAT", CompressedRows(width, height, colour));
         WriteChunk(output, "IEND", []);
         return output.ToArray();
     }
 
-    private static byte[] CompressedRows(int width, int height, byte red, byte green, byte blue)
+    private static byte[] CompressedRows(int width, int height, byte[] colour)
     {
         // Filter "Up" (2) after the first row: every later row is all zero bytes, which deflate shrinks ~1000x.
-        var first = new byte[1 + width * 3];
-        for (var x = 0; x < width; x++)
+        var first = new byte[1 + width * colour.Length];
+        for (var i = 1; i < first.Length; i++)
         {
-            first[1 + x * 3] = red;
-            first[2 + x * 3] = green;
-            first[3 + x * 3] = blue;
+            first[i] = colour[(i - 1) % colour.Length];
         }
 
-        var rest = new byte[1 + width * 3];
+        var rest = new byte[first.Length];
         rest[0] = 2;
         using var compressed = new MemoryStream();
-        using (var zlib = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
         {
             zlib.Write(first);
             for (var y = 1; y < height; y++)
