@@ -4,16 +4,16 @@ namespace Rvs.Detection;
 
 /// <summary>
 /// How finely a photo is looked at. Detection runs on the reduced decode (<see cref="ImageDecoder.DefaultMaxSide"/>,
-/// 1280 px), where MTCNN's pyramid costs a tenth of what 12 megapixels would; a face too small there to be aligned
-/// well is aligned from a second, finer decode (<see cref="DecodedPhoto.Finer"/>).
+/// about 1,000 px), where MTCNN's pyramid costs a sixteenth of what 12 megapixels would; a face too small there to
+/// be aligned well is aligned from a second, finer decode (<see cref="DecodedPhoto.Finer"/>).
 /// </summary>
 public sealed record FaceResolution
 {
     /// <summary>
     /// Smallest face side to look for, in pixels of the original photo. Null (the default) looks down to the
     /// detector's <see cref="MtcnnOptions.MinFaceSize"/> (20) pixels of the detection image: 20 px on photos up
-    /// to 1280 px, 1/64 of the long side above that (63 px on a 4032x3024 photo). A smaller value makes the photo
-    /// be detected on a finer decode, costing time.
+    /// to 1024 px, 20 times the reduction above that (80 px on a 4032x3024 photo, detected at 1008x756). A smaller
+    /// value is looked for in the same image with a deeper pyramid, or in a finer decode below 12 px there.
     /// </summary>
     public int? MinFaceSize { get; init; }
 

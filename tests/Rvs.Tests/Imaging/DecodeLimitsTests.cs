@@ -24,7 +24,7 @@ public class DecodeLimitsTests
         var photo = ImageDecoder.Decode(OneColourPng.Make(6000, 4000, 10, 200, 30));
 
         Assert.Equal((6000, 4000), (photo.OriginalWidth, photo.OriginalHeight));
-        Assert.Equal((1280, 853), (photo.Image.Width, photo.Image.Height));
+        Assert.Equal((1024, 683), (photo.Image.Width, photo.Image.Height));
         Assert.Equal(new byte[] { 10, 200, 30 }, photo.Image.Pixels[..3]);
         Assert.Equal(new byte[] { 10, 200, 30 }, photo.Image.Pixels[^3..]);
     }
@@ -44,7 +44,7 @@ public class DecodeLimitsTests
         var photo = ImageDecoder.Decode(OneColourPng.Make(3000, 2000, 1, 2, 3));
         var finer = photo.Finer(2500);
 
-        Assert.Equal(1280, photo.Image.Width);
+        Assert.Equal(1024, photo.Image.Width);
         Assert.Equal((3000, 2000), (finer.Width, finer.Height));
         Assert.Same(photo.Image, photo.Finer(1000));
     }
@@ -66,7 +66,7 @@ public class DecodeLimitsTests
             }
 
             var photo = await decode.WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.Equal(1280, photo.Image.Width);
+            Assert.Equal(1024, photo.Image.Width);
         }
         finally
         {
