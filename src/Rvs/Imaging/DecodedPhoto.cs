@@ -1,3 +1,5 @@
+using System.Drawing;
+
 namespace Rvs.Imaging;
 
 /// <summary>
@@ -27,5 +29,21 @@ public sealed record DecodedPhoto(RgbImage Image, int OriginalWidth, int Origina
         }
 
         return ImageDecoder.DecodeAtLeast(Encoded, longSide);
+    }
+
+    /// <summary>
+    /// <paramref name="region"/> (original-photo pixels) decoded with the photo's long side at least
+    /// <paramref name="longSide"/>: only that part is decoded where the codec allows (JPEG), else the whole photo.
+    /// Null when <see cref="Image"/> is already that fine or there are no encoded bytes to decode again.
+    /// </summary>
+    public PhotoRegion? FinerRegion(RectangleF region, int longSide)
+    {
+        var current = Math.Max(Image.Width, Image.Height);
+        if (Encoded is null || longSide <= current || current >= Math.Max(OriginalWidth, OriginalHeight))
+        {
+            return null;
+        }
+
+        return RegionDecoder.Decode(Encoded, region, longSide);
     }
 }

@@ -46,34 +46,44 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
 
     /// <summary>
     /// Aligns each face from <paramref name="image"/> (where it was found) when it is wide enough there, else from
-    /// one finer decode of the photo, made once for the narrowest such face. Faces keep detection-image coordinates.
+    /// one finer decode of just the part of the photo holding those faces (JPEG; the whole photo otherwise), made at
+    /// the scale the narrowest of them needs. Faces keep detection-image coordinates.
     /// </summary>
     private List<AlignedFace> Align(DecodedPhoto photo, RgbImage image, IReadOnlyList<DetectedFace> faces)
     {
         var side = _resolution.AlignmentFaceSide;
-        var narrowest = faces.Count == 0 ? 0f : faces.Min(f => f.Box.Width);
-        var finer = image;
-        if (faces.Count > 0 && narrowest < side)
+        var small = faces.Where(f => f.Box.Width < side).ToList();
+        PhotoRegion? region = null;
+        if (small.Count > 0)
         {
             var start = StageTimings.Start();
+            var toOriginal = (float)photo.OriginalWidth / image.Width;
             var longSide = Math.Max(image.Width, image.Height);
-            finer = photo.Finer((int)Math.Ceiling(longSide * side / Math.Max(1f, narrowest)));
+            region = photo.FinerRegion(Around(small, toOriginal), (int)Math.Ceiling(longSide * side / Math.Max(1f, small.Min(f => f.Box.Width))));
             StageTimings.Stop(PipelineStage.FinerDecode, start);
         }
 
         var alignStart = StageTimings.Start();
-        var toFiner = (float)finer.Width / image.Width;
-        var aligned = faces.Select(face => face.Box.Width < side && finer != image
-                ? FaceAligner.Align(finer, face.Scaled(toFiner)) with { Face = face }
+        var toRegion = region is null ? 1f : (float)region.ScaledWidth / image.Width;
+        var aligned = faces.Select(face => region is not null && face.Box.Width < side
+                ? FaceAligner.Align(region.Image, face.Scaled(toRegion).Moved(-region.Left, -region.Top)) with { Face = face }
                 : FaceAligner.Align(image, face))
             .ToList();
         StageTimings.Stop(PipelineStage.Align, alignStart);
         return aligned;
     }
 
-    /// <summary>Detected faces aligned to the template, in detector order (in decoded-image pixels).</summary>
-    public IReadOnlyList<AlignedFace> DetectAndAlign(RgbImage image) =>
-        _detector.Detect(image).Select(face => FaceAligner.Align(image, face)).ToList();
+    /// <summary>The faces' boxes grown by half their size on each side (the template reaches past the box), in original pixels.</summary>
+    private static RectangleF Around(List<DetectedFace> faces, float toOriginal)
+    {
+        var boxes = faces.Select(f =>
+        {
+            var b = f.Box;
+            return RectangleF.FromLTRB(b.Left - b.Width / 2, b.Top - b.Height / 2, b.Right + b.Width / 2, b.Bottom + b.Height / 2);
+        }).ToList();
+        var union = boxes.Aggregate(RectangleF.Union);
+        return new RectangleF(union.X * toOriginal, union.Y * toOriginal, union.Width * toOriginal, union.Height * toOriginal);
+    }
 
     public float[] EmbedRegion(DecodedPhoto photo, RectangleF box)
     {
