@@ -73,6 +73,10 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
         return aligned;
     }
 
+    /// <summary>Detected faces aligned to the template, in detector order (in <paramref name="image"/>'s pixels).</summary>
+    public IReadOnlyList<AlignedFace> DetectAndAlign(RgbImage image) =>
+        _detector.Detect(image).Select(face => FaceAligner.Align(image, face)).ToList();
+
     /// <summary>The faces' boxes grown by half their size on each side (the template reaches past the box), in original pixels.</summary>
     private static RectangleF Around(List<DetectedFace> faces, float toOriginal)
     {
