@@ -11,10 +11,10 @@ public static class ImageDecoder
 {
     /// <summary>
     /// Photos whose longer side exceeds this are decoded downscaled for detection (landmarks are mapped back, and
-    /// small faces are aligned from a finer decode: <see cref="DecodedPhoto.Finer"/>). On 12 MP scenes a 1008 px
-    /// detection decode (JPEG's 1/4 scale of 4032) ran 2.0x the speed of the old 2048 with the same faces found,
-    /// against 0.7x for 1280 and 0.3x for 1512 (`Rvs.Bench photos --sides 1008,1280,1512`, docs/BENCHMARKS.md).
-    /// 1024 keeps that 1/4 scale for 4032 and 4000 px photos without a resize after it.
+    /// small faces are aligned from a finer decode: <see cref="DecodedPhoto.FinerRegion"/>). On 12 MP scenes 1024
+    /// (JPEG's 1/4 scale, 1008x756 for 4032x3024, with no resize after it) ran about 3.5x the speed of the old 2048
+    /// with every pasted face still found, against 1.2-1.8x for 1280, 1512 and 2016
+    /// (`Rvs.Bench photos --sides 1024,1280,1512,2016`, docs/BENCHMARKS.md).
     /// </summary>
     public const int DefaultMaxSide = 1024;
 
@@ -212,8 +212,8 @@ public static class ImageDecoder
             Math.Max(1, (int)Math.Round(source.Height * scale)),
             SKColorType.Rgba8888,
             SKAlphaType.Unpremul);
-        // Mipmaps only pay off when shrinking by 2x or more; building them for the usual small step after the
-        // codec's own scaling (e.g. 1512 -> 1280) cost more than the whole decode (`Rvs.Bench photos`).
+        // Mipmaps only pay off when shrinking by 2x or more; for the usual small step after the codec's own
+        // scaling (e.g. 1512 -> 1280) building them is wasted work and plain bilinear is enough.
         var mipmaps = scale <= 0.5 ? SKMipmapMode.Linear : SKMipmapMode.None;
         return source.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, mipmaps));
     }
