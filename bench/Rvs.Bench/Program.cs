@@ -7,6 +7,8 @@ return args.FirstOrDefault() switch
     "search" => SearchBenchmark.Run(args[1..]),
     "query" => QueryBenchmark.Run(args[1..]),
     "detection" => DetectionBenchmark.Run(args[1..]),
+    "photos" => PhotosBenchmark.Run(args[1..]),
+    "decode" => DecodeBenchmark.Run(args[1..]),
     "serve" => ServeBenchmark.Run(args[1..]),
     "garnet" => await GarnetBench.RunAsync(args[1..]),
     "people" => PeopleBenchmark.Run(args[1..]),
@@ -19,6 +21,8 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: Rvs.Bench pipeline [--lfw ../shared/data/lfw.tgz] [--count 1000] [--pipeline mtcnn-facenet]
                Rvs.Bench detection [--lfw ../shared/data/lfw.tgz]
+               Rvs.Bench decode [--sides 4000,8192,9000,20000,32768]
+               Rvs.Bench photos [--lfw ../shared/data/lfw.tgz] [--photos 40] [--people 200] [--seed 12] [--sides 1008,1280,1512,2016]
                Rvs.Bench query [--collection lfw-collection] [--lfw ../shared/data/lfw.tgz] [--queries 200]
                Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR] [--slots N] [--threads N]
                Rvs.Bench search [--n 13233] [--n 1000000] [--queries 1000] [--exact-queries 200] [--ef 64,128] [--m 16] [--ef-add 128]

@@ -30,6 +30,16 @@ public static class ImageContentTypes
             return "image/webp";
         }
 
+        if (bytes.Length >= 12 && (bytes[8..12].SequenceEqual("avif"u8) || bytes[8..12].SequenceEqual("avis"u8)) && Imaging.HeifDecoder.IsHeif(bytes))
+        {
+            return "image/avif";
+        }
+
+        if (Imaging.HeifDecoder.IsHeif(bytes))
+        {
+            return "image/heic";
+        }
+
         if (bytes.StartsWith("BM"u8))
         {
             return "image/bmp";

@@ -12,7 +12,7 @@ internal static class FaceCommands
 {
     public static Command Detect()
     {
-        var image = new Argument<FileInfo>("image") { Description = "A photo (JPEG, PNG, WebP, BMP, GIF)." };
+        var image = new Argument<FileInfo>("image") { Description = $"A photo ({ImageDecoder.SupportedFormats})." };
         var json = JsonOption();
         var annotate = new Option<FileInfo?>("--annotate", "-o") { Description = "Write a PNG of the photo with boxes and landmarks drawn." };
         var minFace = MinFaceOption();
@@ -20,8 +20,8 @@ internal static class FaceCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var photo = ImageDecoder.DecodeFile(parse.GetValue(image)!.FullName);
-            using var detector = PipelineFactory.CreateDetector(new MtcnnOptions { MinFaceSize = parse.GetValue(minFace) });
-            var faces = detector.Detect(photo.Image).Select(f => f.Scaled(photo.Scale)).ToList();
+            using var detector = PipelineFactory.CreateDetector();
+            var faces = new FaceResolution { MinFaceSize = parse.GetValue(minFace) }.Detect(detector, photo);
 
             if (parse.GetValue(annotate) is { } output)
             {
@@ -45,7 +45,7 @@ internal static class FaceCommands
 
     public static Command Embed()
     {
-        var image = new Argument<FileInfo>("image") { Description = "A photo (JPEG, PNG, WebP, BMP, GIF)." };
+        var image = new Argument<FileInfo>("image") { Description = $"A photo ({ImageDecoder.SupportedFormats})." };
         var json = JsonOption();
         var pipeline = PipelineOption();
         var minFace = MinFaceOption();
@@ -53,7 +53,7 @@ internal static class FaceCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var photo = ImageDecoder.DecodeFile(parse.GetValue(image)!.FullName);
-            using var embedder = PipelineFactory.Create(parse.GetValue(pipeline)!, detection: new MtcnnOptions { MinFaceSize = parse.GetValue(minFace) });
+            using var embedder = PipelineFactory.Create(parse.GetValue(pipeline)!, resolution: new FaceResolution { MinFaceSize = parse.GetValue(minFace) });
             var faces = embedder.Embed(photo);
             if (embedder.Name == PipelineNames.ResNet)
             {
@@ -96,10 +96,10 @@ internal static class FaceCommands
         DefaultValueFactory = _ => PipelineNames.MtcnnFaceNet,
     }.AcceptOnlyFromAmong([.. PipelineNames.All]);
 
-    public static Option<int> MinFaceOption() => new("--min-face")
+    /// <summary>Smallest face to look for, in pixels of the original photo; unset keeps <see cref="FaceResolution.MinFaceSize"/>'s default.</summary>
+    public static Option<int?> MinFaceOption() => new("--min-face")
     {
-        Description = "Smallest face to find, in pixels.",
-        DefaultValueFactory = _ => new MtcnnOptions().MinFaceSize,
+        Description = "Smallest face to find, in pixels of the original photo (default: 20 px, or 20 px of the 1024 px detection decode of larger photos, e.g. 80 px on 4032x3024; smaller is slower).",
     };
 
     private static void PrintFaces(IReadOnlyList<DetectedFace> faces)

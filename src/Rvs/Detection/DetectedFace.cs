@@ -20,4 +20,11 @@ public sealed record DetectedFace(RectangleF Box, float Score, PointF[] Landmark
             Box = new RectangleF(Box.X * scale, Box.Y * scale, Box.Width * scale, Box.Height * scale),
             Landmarks = [.. Landmarks.Select(p => new PointF(p.X * scale, p.Y * scale))],
         };
+
+    /// <summary>The same face with every coordinate moved by (<paramref name="dx"/>, <paramref name="dy"/>), e.g. into a cropped region.</summary>
+    public DetectedFace Moved(float dx, float dy) => this with
+    {
+        Box = new RectangleF(Box.X + dx, Box.Y + dy, Box.Width, Box.Height),
+        Landmarks = [.. Landmarks.Select(p => new PointF(p.X + dx, p.Y + dy))],
+    };
 }

@@ -1,6 +1,7 @@
 using System.Drawing;
 using Rvs.Imaging;
 using Rvs.Models;
+using Rvs.Pipelines;
 
 namespace Rvs.Detection;
 
@@ -14,6 +15,9 @@ public sealed class MtcnnDetector : IFaceDetector, IDisposable
 {
     private const int PNetStride = 2;
     private const int PNetCell = 12;
+
+    /// <summary>The smallest face side P-Net can see, in pixels of the image it is given: its 12 px cell.</summary>
+    public const float SmallestFace = PNetCell;
 
     private readonly OnnxModel _pnet;
     private readonly OnnxModel _rnet;
@@ -41,17 +45,24 @@ public sealed class MtcnnDetector : IFaceDetector, IDisposable
 
     public MtcnnOptions Options => _options;
 
-    public IReadOnlyList<DetectedFace> Detect(RgbImage image)
+    public IReadOnlyList<DetectedFace> Detect(RgbImage image) => Detect(image, _options.MinFaceSize);
+
+    /// <summary>Faces of at least <paramref name="minFaceSize"/> pixels of <paramref name="image"/> (at least 12, P-Net's cell).</summary>
+    public IReadOnlyList<DetectedFace> Detect(RgbImage image, float minFaceSize)
     {
-        var candidates = ProposeWithPNet(image);
+        var candidates = ProposeWithPNet(image, Math.Max(PNetCell, minFaceSize));
         if (candidates.Count > 0)
         {
+            var start = StageTimings.Start();
             candidates = RefineWithRNet(image, candidates);
+            StageTimings.Stop(PipelineStage.RNet, start);
         }
 
         if (candidates.Count > 0)
         {
+            var start = StageTimings.Start();
             candidates = FinishWithONet(image, candidates);
+            StageTimings.Stop(PipelineStage.ONet, start);
         }
 
         // Largest first, the one numbering every surface shows (detect, search --face, verify, the web page).
@@ -61,13 +72,13 @@ public sealed class MtcnnDetector : IFaceDetector, IDisposable
             .ToList();
     }
 
-    private List<MtcnnCandidate> ProposeWithPNet(RgbImage image)
+    private List<MtcnnCandidate> ProposeWithPNet(RgbImage image, float minFaceSize)
     {
         var all = new List<MtcnnCandidate>();
         var shorterSide = Math.Min(image.Width, image.Height);
         var prob = _pnet.Output("prob1");
         var regression = _pnet.Output("conv4-2");
-        for (float faceSize = _options.MinFaceSize; faceSize <= shorterSide; faceSize /= _options.ScaleFactor)
+        for (var faceSize = minFaceSize; faceSize <= shorterSide; faceSize /= _options.ScaleFactor)
         {
             var scale = PNetCell / faceSize;
             var width = (int)MathF.Round(image.Width * scale, MidpointRounding.AwayFromZero);
@@ -77,9 +88,12 @@ public sealed class MtcnnDetector : IFaceDetector, IDisposable
                 break;
             }
 
+            var start = StageTimings.Start();
             var scaled = ImageWarp.Resize(image, width, height);
             var input = new float[width * height * 3];
             PixelTensor.WriteHwc(scaled, input, PixelNormalization.Symmetric, transposed: true);
+            StageTimings.Stop(PipelineStage.Pyramid, start);
+            start = StageTimings.Start();
             var outputs = _pnet.Run(input, [1, width, height, 3], prob, regression);
 
             // Output maps come back transposed too: axis 1 walks x, axis 2 walks y.
@@ -114,6 +128,7 @@ public sealed class MtcnnDetector : IFaceDetector, IDisposable
 
             SuppressNonMaxima(found, 0.5f, byMinimumArea: false);
             all.AddRange(found.Where(c => !c.Deleted));
+            StageTimings.Stop(PipelineStage.PNet, start);
         }
 
         SuppressNonMaxima(all, 0.7f, byMinimumArea: false);

@@ -11,11 +11,13 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
 {
     private readonly MtcnnDetector _detector;
     private readonly MobileFaceNetEmbedder _embedder;
+    private readonly FaceResolution _resolution;
 
-    public FaceNetPipeline(MtcnnDetector detector, MobileFaceNetEmbedder embedder)
+    public FaceNetPipeline(MtcnnDetector detector, MobileFaceNetEmbedder embedder, FaceResolution? resolution = null)
     {
         _detector = detector;
         _embedder = embedder;
+        _resolution = resolution ?? new FaceResolution();
     }
 
     public string Name => PipelineNames.MtcnnFaceNet;
@@ -29,19 +31,66 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
 
     public MtcnnDetector Detector => _detector;
 
+    public FaceResolution Resolution => _resolution;
+
     public IReadOnlyList<EmbeddedFace> Embed(DecodedPhoto photo)
     {
-        var aligned = DetectAndAlign(photo.Image);
+        var (image, minFace) = _resolution.DetectionView(photo, _detector.Options);
+        var aligned = Align(photo, image, _detector.Detect(image, minFace));
+        var start = StageTimings.Start();
         var vectors = _embedder.Embed(aligned);
+        StageTimings.Stop(PipelineStage.Embed, start);
+        var toOriginal = (float)photo.OriginalWidth / image.Width;
         return aligned
-            .Select((face, i) => new EmbeddedFace(face.Face.Scaled(photo.Scale), vectors[i]))
+            .Select((face, i) => new EmbeddedFace(face.Face.Scaled(toOriginal), vectors[i]))
             .OrderByDescending(f => f.Face.Area)
             .ToList();
     }
 
-    /// <summary>Detected faces aligned to the template, in detector order (in decoded-image pixels).</summary>
+    /// <summary>
+    /// Aligns each face from <paramref name="image"/> (where it was found) when it is wide enough there, else from
+    /// one finer decode of just the part of the photo holding those faces (JPEG; the whole photo otherwise), made at
+    /// the scale the narrowest of them needs. Faces keep detection-image coordinates.
+    /// </summary>
+    private List<AlignedFace> Align(DecodedPhoto photo, RgbImage image, IReadOnlyList<DetectedFace> faces)
+    {
+        var side = _resolution.AlignmentFaceSide;
+        var small = faces.Where(f => f.Box.Width < side).ToList();
+        PhotoRegion? region = null;
+        if (small.Count > 0)
+        {
+            var start = StageTimings.Start();
+            var toOriginal = (float)photo.OriginalWidth / image.Width;
+            var longSide = Math.Max(image.Width, image.Height);
+            region = photo.FinerRegion(Around(small, toOriginal), (int)Math.Ceiling(longSide * side / Math.Max(1f, small.Min(f => f.Box.Width))));
+            StageTimings.Stop(PipelineStage.FinerDecode, start);
+        }
+
+        var alignStart = StageTimings.Start();
+        var toRegion = region is null ? 1f : (float)region.ScaledWidth / image.Width;
+        var aligned = faces.Select(face => region is not null && face.Box.Width < side
+                ? FaceAligner.Align(region.Image, face.Scaled(toRegion).Moved(-region.Left, -region.Top)) with { Face = face }
+                : FaceAligner.Align(image, face))
+            .ToList();
+        StageTimings.Stop(PipelineStage.Align, alignStart);
+        return aligned;
+    }
+
+    /// <summary>Detected faces aligned to the template, in detector order (in <paramref name="image"/>'s pixels).</summary>
     public IReadOnlyList<AlignedFace> DetectAndAlign(RgbImage image) =>
         _detector.Detect(image).Select(face => FaceAligner.Align(image, face)).ToList();
+
+    /// <summary>The faces' boxes grown by half their size on each side (the template reaches past the box), in original pixels.</summary>
+    private static RectangleF Around(List<DetectedFace> faces, float toOriginal)
+    {
+        var boxes = faces.Select(f =>
+        {
+            var b = f.Box;
+            return RectangleF.FromLTRB(b.Left - b.Width / 2, b.Top - b.Height / 2, b.Right + b.Width / 2, b.Bottom + b.Height / 2);
+        }).ToList();
+        var union = boxes.Aggregate(RectangleF.Union);
+        return new RectangleF(union.X * toOriginal, union.Y * toOriginal, union.Width * toOriginal, union.Height * toOriginal);
+    }
 
     public float[] EmbedRegion(DecodedPhoto photo, RectangleF box)
     {

@@ -20,12 +20,13 @@ public static class PipelineFactory
     /// On by default: on LFW it lifts 10-fold verification and rank1 for a second MobileFaceNet pass per face
     /// (`rvs eval --pipeline mtcnn-facenet --with-plain`; the figures and the speed are in docs/RESULTS.md).
     /// </param>
-    public static IEmbeddingPipeline Create(string name, int intraOpThreads = 1, MtcnnOptions? detection = null, bool addMirror = true)
+    /// <param name="resolution">mtcnn-facenet: smallest face and alignment detail (<see cref="FaceResolution"/>).</param>
+    public static IEmbeddingPipeline Create(string name, int intraOpThreads = 1, MtcnnOptions? detection = null, bool addMirror = true, FaceResolution? resolution = null)
     {
         detection = (detection ?? new MtcnnOptions()) with { IntraOpThreads = intraOpThreads };
         return name switch
         {
-            PipelineNames.MtcnnFaceNet => WithDetector(detection, detector => new FaceNetPipeline(detector, new MobileFaceNetEmbedder(ModelFiles.FaceModel(ModelFiles.MobileFaceNet), intraOpThreads, addMirror))),
+            PipelineNames.MtcnnFaceNet => WithDetector(detection, detector => new FaceNetPipeline(detector, new MobileFaceNetEmbedder(ModelFiles.FaceModel(ModelFiles.MobileFaceNet), intraOpThreads, addMirror), resolution)),
             PipelineNames.MtcnnResNet => WithDetector(detection, detector => new MtcnnResNetPipeline(detector, CreateResNet(intraOpThreads))),
             PipelineNames.ResNet => new ResNetPipeline(CreateResNet(intraOpThreads)),
             _ => throw new InvalidRequestException($"unknown pipeline '{name}'; choose one of: {string.Join(", ", PipelineNames.All)}"),

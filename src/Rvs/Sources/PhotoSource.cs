@@ -16,7 +16,7 @@ namespace Rvs.Sources;
 public static class PhotoSource
 {
     private static readonly HashSet<string> PhotoExtensions =
-        new([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"], StringComparer.OrdinalIgnoreCase);
+        new([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".heic", ".heif", ".avif"], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// The largest photo file read by default (64 MiB): it bounds the memory a run holds per photo in flight, and
