@@ -1,5 +1,4 @@
 using System.Drawing;
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -12,7 +11,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Rvs.Catalog;
 using Rvs.Errors;
-using Rvs.Evaluation;
 using Rvs.Pipelines;
 using Rvs.Search;
 using Rvs.Verdicts;
@@ -23,7 +21,7 @@ namespace Rvs.Server;
 /// `rvs serve`: an HTTP API and a web page to search one collection by photo. Query photos are held in memory for
 /// the length of the request and never written anywhere.
 /// </summary>
-public static class RvsServer
+public static partial class RvsServer
 {
     public const string ApiKeyHeader = "X-Api-Key";
 
@@ -230,218 +228,6 @@ public static class RvsServer
                 app.Logger.LogWarning("Listening on {Url}: the collection's photos can be seen from other machines.", url);
             }
         }
-    }
-
-    private static async Task<IResult> SearchAsync(HttpContext context, ServerState state, CancellationToken cancellationToken)
-    {
-        var (upload, error) = await Uploads.ReadAsync(context.Request, state.Options.MaxUploadBytes, cancellationToken);
-        if (upload is null)
-        {
-            return error!;
-        }
-
-        if (!TryReadInt(context, upload.Form, "k", state.Options.DefaultK, 1, state.Options.MaxK, out var k, out error)
-            || !TryReadInt(context, upload.Form, "face", null, 0, 1000, out var wantedFace, out error))
-        {
-            return error!;
-        }
-
-        var search = new PhotoSearch(state.Collection, state.Pipeline);
-        IReadOnlyList<EmbeddedFace> faces;
-        // The whole upload is in memory before a slot is taken, so a slow client never holds the models.
-        using (var slot = await state.Gate.EnterAsync(cancellationToken))
-        {
-            if (slot is null)
-            {
-                return Busy();
-            }
-
-            faces = search.Embed(upload.Bytes);
-        }
-
-        var found = faces.Select(f => new QueryFace(Box(f.Face.Box), f.Face.Score, Points(f.Face.Landmarks))).ToList();
-        if (faces.Count == 0)
-        {
-            // No face is an answer the page shows ("no face found"), not a failed request.
-            return Results.Ok(new SearchResponse(found, null, []));
-        }
-
-        var result = search.Search(new PhotoSearchRequest(upload.Bytes, k!.Value, wantedFace), faces);
-        var searched = result.Searches[0].Result;
-        return Results.Ok(new SearchResponse(found, result.Searches[0].Face, ToApiHits(searched), result.IsPartial, result.Unavailable,
-            searched.Text, searched.Answer?.Verdict.Word()));
-    }
-
-    private static IResult GetFace(string id, ServerState state)
-    {
-        if (!ApiResults.TryParseId(id, out var faceId, out var error))
-        {
-            return error!;
-        }
-
-        var face = state.Collection.GetFace(faceId);
-        if (face is null)
-        {
-            return ApiResults.NotFound($"there is no face {faceId}");
-        }
-
-        var image = state.Collection.GetImage(face.ImageId);
-        return Results.Ok(ToFaceResponse(face, image));
-    }
-
-    private static IResult GetThumbnail(string id, ServerState state, HttpContext context)
-    {
-        if (!ApiResults.TryParseId(id, out var faceId, out var error))
-        {
-            return error!;
-        }
-
-        var jpeg = state.Collection.GetThumbnail(faceId);
-        if (jpeg is null)
-        {
-            return ApiResults.NotFound($"there is no face {faceId}, or it has no thumbnail");
-        }
-
-        // Face ids are never reused, so a face's thumbnail never changes: browsers may keep it for good.
-        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
-        return Results.Bytes(jpeg, ImageContentTypes.Sniff(jpeg));
-    }
-
-    private static IResult Similar(string id, ServerState state, HttpContext context)
-    {
-        if (!ApiResults.TryParseId(id, out var faceId, out var error))
-        {
-            return error!;
-        }
-
-        if (!TryReadInt(context, null, "k", state.Options.DefaultK, 1, state.Options.MaxK, out var k, out error))
-        {
-            return error!;
-        }
-
-        var answered = new SearchVerdicts(state.Collection).Answer(state.Collection.Similar(faceId, k!.Value));
-        return Results.Ok(new SimilarResponse(faceId, ToApiHits(answered), answered.Text, answered.Answer?.Verdict.Word()));
-    }
-
-    private static IResult GetImage(string id, ServerState state)
-    {
-        if (!ApiResults.TryParseId(id, out var imageId, out var error))
-        {
-            return error!;
-        }
-
-        // Only a path stored in the catalog at indexing time is ever opened; nothing in the request names a file.
-        var (bytes, known, problem) = state.Collection.ReadPhoto(imageId);
-        if (bytes is null)
-        {
-            return known
-                ? ApiResults.Error(StatusCodes.Status410Gone, $"image {imageId} is in the collection, but {problem}")
-                : ApiResults.NotFound($"there is no image {imageId}");
-        }
-
-        return Results.Bytes(bytes, ImageContentTypes.Sniff(bytes));
-    }
-
-    private static async Task<IResult> AddImageAsync(HttpContext context, ServerState state, CancellationToken cancellationToken)
-    {
-        // The key is checked before the body is read, so strangers cannot make the server buffer uploads.
-        if (CheckApiKey(context, state) is { } refused)
-        {
-            return refused;
-        }
-
-        var (upload, error) = await Uploads.ReadAsync(context.Request, state.Options.MaxUploadBytes, cancellationToken);
-        if (upload is null)
-        {
-            return error!;
-        }
-
-        var label = upload.Form["label"].ToString().Trim();
-        if (label.Length > 200 || label.Any(char.IsControl))
-        {
-            return ApiResults.Error(StatusCodes.Status400BadRequest, "a label is at most 200 characters, without control characters");
-        }
-
-        ImageRecord image;
-        using (var slot = await state.Gate.EnterAsync(cancellationToken))
-        {
-            if (slot is null)
-            {
-                return Busy();
-            }
-
-            image = state.Indexer.AddPhoto(upload.Bytes, label.Length == 0 ? null : label, state.Pipeline,
-                new IndexingOptions { SamePersonDistance = VerificationThresholds.SamePersonDistance(state.Collection.Pipeline.ModelId) });
-        }
-
-        var faces = state.Collection.GetFaces(image.ImageId).Select(f => ToFaceResponse(f, image)).ToList();
-        return Results.Created($"/api/images/{image.ImageId}",
-            new AddedImageResponse(image.ImageId, image.Label, image.Status.ToString().ToLowerInvariant(), faces));
-    }
-
-    private static IResult RemoveImage(string id, ServerState state, HttpContext context)
-    {
-        if (CheckApiKey(context, state) is { } refused)
-        {
-            return refused;
-        }
-
-        if (!ApiResults.TryParseId(id, out var imageId, out var error))
-        {
-            return error!;
-        }
-
-        var removed = state.Collection.RemoveImage(imageId);
-        return removed.Images == 0
-            ? ApiResults.NotFound($"there is no image {imageId}")
-            : Results.Ok(new RemovedImageResponse(imageId, removed.Faces));
-    }
-
-    private static IResult? CheckApiKey(HttpContext context, ServerState state)
-    {
-        if (!state.WritesEnabled)
-        {
-            return ApiResults.Error(StatusCodes.Status403Forbidden,
-                "adding and removing photos is disabled on this server; start it with --api-key (or RVS_API_KEY) to allow it");
-        }
-
-        if (!state.IsApiKey(context.Request.Headers[ApiKeyHeader].ToString()))
-        {
-            context.Response.Headers.WWWAuthenticate = ApiKeyHeader;
-            return ApiResults.Error(StatusCodes.Status401Unauthorized, $"a valid API key is needed in the {ApiKeyHeader} header");
-        }
-
-        return null;
-    }
-
-    private static IResult Busy() =>
-        Results.Json(new ApiError("the server is busy with other searches; try again in a moment"),
-            statusCode: StatusCodes.Status503ServiceUnavailable);
-
-    private static bool TryReadInt(HttpContext context, IFormCollection? form, string name, int? fallback, int min, int max, out int? value, out IResult? error)
-    {
-        var text = form?[name].ToString();
-        if (string.IsNullOrEmpty(text))
-        {
-            text = context.Request.Query[name].ToString();
-        }
-
-        error = null;
-        if (string.IsNullOrEmpty(text))
-        {
-            value = fallback;
-            return true;
-        }
-
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max)
-        {
-            value = parsed;
-            return true;
-        }
-
-        value = null;
-        error = ApiResults.Error(StatusCodes.Status400BadRequest, $"'{name}' must be a whole number from {min} to {max}");
-        return false;
     }
 
     private static async Task ServeAsset(HttpContext context, string name)
