@@ -39,6 +39,9 @@ public sealed record ServerOptions
 
     public int MaxK { get; init; } = 100;
 
+    /// <summary>The share of strangers a search may call someone: sets the open-set threshold of every answer.</summary>
+    public double TargetFpir { get; init; } = Rvs.Verdicts.OpenSetCalibration.DefaultTargetFpir;
+
     /// <summary>Host names requests may carry (the Host header); null: the hosts of <see cref="Urls"/> (see RequestGuards).</summary>
     public IReadOnlyList<string>? AllowedHosts { get; init; }
 

@@ -75,15 +75,16 @@ internal static class CollectionCommands
         var collection = CollectionOption();
         var k = new Option<int>("-k", "--top") { Description = "How many results.", DefaultValueFactory = _ => 20 };
         var json = FaceCommands.JsonOption();
+        var targetFpir = TargetFpirOption();
         var backEnd = new BackEndOptions();
-        var command = new Command("similar", "More like this: the faces most similar to a face already in the collection.") { id, collection, k, json };
+        var command = new Command("similar", "More like this: the faces most similar to a face already in the collection.") { id, collection, k, json, targetFpir };
         backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
             using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!));
             var faceId = parse.GetValue(id);
             var face = faces.GetFace(faceId) ?? throw new NotFoundException($"there is no face {faceId} in the collection");
-            var hits = new SearchVerdicts(faces).Answer(faces.Similar(faceId, CheckK(parse.GetValue(k))));
+            var hits = new SearchVerdicts(faces, parse.GetValue(targetFpir)).Answer(faces.Similar(faceId, CheckK(parse.GetValue(k))));
             if (parse.GetValue(json))
             {
                 var json = SearchCommand.ResultJson(hits);
@@ -202,6 +203,24 @@ internal static class CollectionCommands
         {
             Console.Error.WriteLine($"  … and {summary.Failures.Count - 20} more (see `rvs stats`)");
         }
+    }
+
+    /// <summary>--target-fpir: the share of strangers a search may call someone (the open-set threshold of its answer).</summary>
+    public static Option<double> TargetFpirOption()
+    {
+        var option = new Option<double>("--target-fpir")
+        {
+            Description = "The share of searches for people not in the collection that may still answer \"match\" (default 0.01, i.e. 1%).",
+            DefaultValueFactory = _ => Rvs.Verdicts.OpenSetCalibration.DefaultTargetFpir,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (> 0 and < 1))
+            {
+                result.AddError("--target-fpir must lie between 0 and 1 (e.g. 0.01 for 1%)");
+            }
+        });
+        return option;
     }
 
     /// <summary>Checks -k before any work: a count of results rvs can return, not one that would exhaust memory.</summary>

@@ -23,12 +23,13 @@ internal static class SearchCommand
         var face = new Option<int?>("--face") { Description = "Which face of the photo to search with (0 = largest, as listed by `rvs detect`)." };
         var allFaces = new Option<bool>("--all-faces") { Description = "Search with every face of the photo, one result list each." };
         var json = FaceCommands.JsonOption();
+        var targetFpir = CollectionCommands.TargetFpirOption();
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML contact sheet of the results." };
         var label = new Option<string?>("--label") { Description = "The query's person, to highlight matching results (default: its label if the photo is in the collection)." };
         var backEnd = new BackEndOptions();
         var command = new Command("search", "Find the faces in a collection most similar to a face in a photo.")
         {
-            image, collection, k, threshold, face, allFaces, json, html, label,
+            image, collection, k, threshold, face, allFaces, json, html, label, targetFpir,
         };
         backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -39,7 +40,7 @@ internal static class SearchCommand
             using var faces = CollectionCommands.OpenExisting(directory, backEnd.Resolve(parse, directory));
             using var embedder = PipelineFactory.CreateMatching(faces.Pipeline.Name, faces.Pipeline.ModelId);
             var request = new PhotoSearchRequest(photo, CollectionCommands.CheckK(parse.GetValue(k)), parse.GetValue(face), parse.GetValue(allFaces), parse.GetValue(threshold));
-            Show(faces, new PhotoSearch(faces, embedder).Run(request), new Display(file.Name, photo, parse.GetValue(json), parse.GetValue(html)?.FullName, parse.GetValue(label), parse.GetValue(allFaces)));
+            Show(faces, new PhotoSearch(faces, embedder, new SearchVerdicts(faces, parse.GetValue(targetFpir))).Run(request), new Display(file.Name, photo, parse.GetValue(json), parse.GetValue(html)?.FullName, parse.GetValue(label), parse.GetValue(allFaces)));
             return 0;
         }));
         return command;

@@ -44,9 +44,10 @@ internal static class ServeCommands
         });
 
         var backEnd = new BackEndOptions();
+        var targetFpir = CollectionCommands.TargetFpirOption();
         var command = new Command("serve", "Serve a collection over HTTP: a search-by-photo web page and a JSON API (/openapi/v1.json).")
         {
-            collection, urls, apiKey, apiKeyFile, allowedHosts, maxUpload,
+            collection, urls, apiKey, apiKeyFile, allowedHosts, maxUpload, targetFpir,
         };
         backEnd.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliErrors.Run(async () =>
@@ -61,6 +62,7 @@ internal static class ServeCommands
                 MaxUploadBytes = parse.GetValue(maxUpload) * 1024L * 1024L,
                 CollectionOptions = backEnd.Resolve(parse, directory),
                 AllowedHosts = parse.GetValue(allowedHosts) is { Length: > 0 } hosts ? hosts : null,
+                TargetFpir = parse.GetValue(targetFpir),
             });
             // The host's own RunAsync takes a URL; this overload stops on the token System.CommandLine cancels on Ctrl+C.
             await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken);
