@@ -24,6 +24,17 @@ public sealed class SingleGarnetFixture : IAsyncLifetime
 [CollectionDefinition("garnet-single")]
 public sealed class SingleGarnetCollection : ICollectionFixture<SingleGarnetFixture>;
 
+/// <summary>
+/// The probes get a server of their own: one leaves an EXEC with VADD hanging on purpose. On the shared server,
+/// GarnetCollectionTests' VADDs timed out after 30 s in some full runs; a server still holding that hung transaction
+/// is the likely cause, and keeping the probes apart removes it from the other tests either way.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class GarnetProbeCollection : ICollectionFixture<SingleGarnetFixture>
+{
+    public const string Name = "garnet-probes";
+}
+
 public sealed class GarnetClusterFixture : IAsyncLifetime
 {
     public GarnetServers Servers { get; private set; } = null!;

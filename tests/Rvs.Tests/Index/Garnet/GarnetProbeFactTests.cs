@@ -11,7 +11,7 @@ namespace Rvs.Tests.Index.Garnet;
 /// message saying what changed, so an upgrade of Garnet shows which workaround to revisit.
 /// </summary>
 [Trait(TestTier.Name, TestTier.Full)]
-[Collection("garnet-single")]
+[Collection(GarnetProbeCollection.Name)]
 public class GarnetProbeFactTests(SingleGarnetFixture fx)
 {
     private static byte[] Fp32(params float[] v) => MemoryMarshal.AsBytes(v.AsSpan()).ToArray();
