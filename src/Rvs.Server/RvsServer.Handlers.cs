@@ -25,7 +25,7 @@ public static partial class RvsServer
             return error!;
         }
 
-        var search = new PhotoSearch(state.Collection, state.Pipeline, new SearchVerdicts(state.Collection, state.Options.TargetFpir));
+        var search = new PhotoSearch(state.Collection, state.Pipeline, state.Verdicts);
         IReadOnlyList<EmbeddedFace> faces;
         // The whole upload is in memory before a slot is taken, so a slow client never holds the models.
         using (var slot = await state.Gate.EnterAsync(cancellationToken))
@@ -98,7 +98,7 @@ public static partial class RvsServer
             return error!;
         }
 
-        var answered = new SearchVerdicts(state.Collection, state.Options.TargetFpir).Answer(state.Collection.Similar(faceId, k!.Value));
+        var answered = state.Verdicts.Answer(state.Collection.Similar(faceId, k!.Value));
         return Results.Ok(new SimilarResponse(faceId, ToApiHits(answered), answered.Text, answered.Answer?.Verdict.Word()));
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Rvs.Catalog;
 using Rvs.Pipelines;
+using Rvs.Search;
 
 namespace Rvs.Server;
 
@@ -19,6 +20,7 @@ internal sealed class ServerState : IDisposable
         _ownsPipeline = ownsPipeline;
         Gate = new SearchGate(options.ModelSlots, options.MaxQueuedSearches);
         Indexer = new CollectionIndexer(collection);
+        Verdicts = new SearchVerdicts(collection, options.TargetFpir);
         _apiKeyHash = string.IsNullOrEmpty(options.ApiKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey));
     }
 
@@ -29,6 +31,9 @@ internal sealed class ServerState : IDisposable
     public IEmbeddingPipeline Pipeline { get; }
 
     public CollectionIndexer Indexer { get; }
+
+    /// <summary>Made once: the thresholds it reads from models/ do not change while the server runs.</summary>
+    public SearchVerdicts Verdicts { get; }
 
     public SearchGate Gate { get; }
 

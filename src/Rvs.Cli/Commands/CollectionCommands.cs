@@ -35,15 +35,17 @@ internal static class CollectionCommands
         command.SetAction((parse, cancel) => CliErrors.Run(async () =>
         {
             var directory = parse.GetValue(collection)!;
-            var stored = FaceCollection.Exists(directory) ? FaceCollection.ReadSettings(directory).Pipeline : null;
+            var settings = FaceCollection.Exists(directory) ? FaceCollection.ReadSettings(directory) : null;
+            var stored = settings?.Pipeline;
             var name = parse.GetValue(pipeline) ?? stored?.Name ?? PipelineNames.MtcnnFaceNet;
             using var embedder = stored is not null && stored.Name == name
                 ? PipelineFactory.CreateMatching(name, stored.ModelId)
                 : PipelineFactory.Create(name);
             var options = backEnd.Resolve(parse, directory);
-            if (FaceCollection.Exists(directory) && options.BackEnd is { } chosen && chosen.Kind != FaceCollection.ReadSettings(directory).IndexKind)
+            var recordedKind = settings?.IndexKind;
+            if (recordedKind is not null && options.BackEnd is { } chosen && chosen.Kind != recordedKind)
             {
-                throw new InvalidRequestException($"the collection at '{directory}' records the {FaceCollection.ReadSettings(directory).IndexKind} index; "
+                throw new InvalidRequestException($"the collection at '{directory}' records the {recordedKind} index; "
                     + $"to switch it to {chosen.Kind}, run `rvs reindex --index {chosen.Kind} --collection {directory}`");
             }
 

@@ -28,23 +28,31 @@ public sealed record AnsweredHits(IReadOnlyList<SearchHit> Hits, SearchAnswer? A
 /// <summary>
 /// Decides verdicts for a collection: the open-set threshold for its current face count at a target false-positive
 /// identification rate (models/open-set.json), under the 1:1 pair threshold (models/verification.json), both
-/// measured for the collection's model id. The face count is read at each search, so the threshold follows the
-/// collection as it grows.
+/// measured for the collection's model id. Both files are read once, when this is made (a server makes one for its
+/// life); the face count is read at each search, so the threshold follows the collection as it grows.
 /// </summary>
-public sealed class SearchVerdicts(FaceCollection collection, double targetFpir = OpenSetCalibration.DefaultTargetFpir)
+public sealed class SearchVerdicts
 {
-    public double TargetFpir { get; } = targetFpir is > 0 and < 1
-        ? targetFpir
-        : throw new Errors.InvalidRequestException($"the target false-positive identification rate must lie between 0 and 1 (got {targetFpir})");
+    private readonly FaceCollection _collection;
+    private readonly float? _pairThreshold;
+    private readonly OpenSetCalibration? _calibration;
+
+    public SearchVerdicts(FaceCollection collection, double targetFpir = OpenSetCalibration.DefaultTargetFpir)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        TargetFpir = targetFpir is > 0 and < 1
+            ? targetFpir
+            : throw new Errors.InvalidRequestException($"the target false-positive identification rate must lie between 0 and 1 (got {targetFpir})");
+        _collection = collection;
+        _pairThreshold = VerificationThresholds.SamePersonDistance(collection.Pipeline.ModelId);
+        _calibration = _pairThreshold is null ? null : OpenSetCalibration.Find(OpenSetCalibration.DefaultPath, collection.Pipeline.ModelId);
+    }
+
+    public double TargetFpir { get; }
 
     /// <summary>The policy for the collection as it is now; null when no pair threshold was measured for its models.</summary>
-    public VerdictPolicy? Policy()
-    {
-        var modelId = collection.Pipeline.ModelId;
-        return VerificationThresholds.SamePersonDistance(modelId) is { } pair
-            ? VerdictPolicy.For(OpenSetCalibration.Find(OpenSetCalibration.DefaultPath, modelId), pair, collection.IndexedFaces, TargetFpir)
-            : null;
-    }
+    public VerdictPolicy? Policy() =>
+        _pairThreshold is { } pair ? VerdictPolicy.For(_calibration, pair, _collection.IndexedFaces, TargetFpir) : null;
 
     public AnsweredHits Answer(IReadOnlyList<SearchHit> hits)
     {
