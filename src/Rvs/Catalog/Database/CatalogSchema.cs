@@ -5,8 +5,8 @@ namespace Rvs.Catalog;
 /// <summary>The catalog.db layout and the connection settings every connection to it must use.</summary>
 internal static class CatalogSchema
 {
-    // 2 added the person tables (PeopleSchema), which version-1 catalogs get when opened.
-    public const int Version = 2;
+    // The latest catalog version; older catalogs are brought up to it when opened (CatalogMigrations).
+    public static int Version => CatalogMigrations.Latest;
 
     public const string FileName = "catalog.db";
 
@@ -100,7 +100,7 @@ internal static class CatalogSchema
         // that the next open ignores. NORMAL is durable to the last checkpoint on power loss and fully consistent
         // on a process crash, which is what a resumable indexer needs, at a fraction of FULL's fsyncs.
         Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000;");
-        PeopleSchema.UpgradeIfOld(connection);
+        CatalogMigrations.UpgradeIfOld(connection);
         return connection;
     }
 

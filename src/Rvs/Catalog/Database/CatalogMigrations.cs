@@ -1,0 +1,72 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Rvs.Catalog;
+
+/// <summary>
+/// The steps that bring an older catalog.db up to <see cref="CatalogSchema.Version"/>. A new catalog is created at
+/// the latest version from <see cref="CatalogSchema.Ddl"/>, which already holds every step's tables and columns;
+/// only catalogs written by an older rvs run these. Each step is the DDL that version added, applied in order.
+/// </summary>
+internal static class CatalogMigrations
+{
+    /// <summary>One catalog version: the number it brings the catalog to, and the DDL that adds what it added.</summary>
+    internal sealed record Step(int Version, string Adds, string Ddl);
+
+    // Append new steps at the end, with the next version number, and add the same tables or columns to
+    // CatalogSchema.Ddl so that new catalogs have them from the start.
+    internal static readonly Step[] Steps =
+    [
+        new(2, "the person tables", PeopleSchema.Ddl),
+    ];
+
+    public static int Latest => Steps[^1].Version;
+
+    /// <summary>Whether a catalog at this user_version needs steps applied (0 is a new, empty file).</summary>
+    public static bool IsOld(long userVersion) => userVersion is > 0 && userVersion < Latest;
+
+    /// <summary>
+    /// Applies every step newer than the catalog's version; a new, empty or current file is left alone. Runs under
+    /// an immediate transaction and re-reads the version inside it, so two processes opening the same old catalog
+    /// upgrade it once.
+    /// </summary>
+    public static void UpgradeIfOld(SqliteConnection connection)
+    {
+        if (!IsOld(UserVersion(connection, null)))
+        {
+            return;
+        }
+
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var current = UserVersion(connection, transaction);
+        if (!IsOld(current))
+        {
+            return;
+        }
+
+        foreach (var step in Steps.Where(s => s.Version > current))
+        {
+            CatalogSchema.Execute(connection, step.Ddl, transaction);
+        }
+
+        CatalogSchema.Execute(connection, $"PRAGMA user_version = {Latest}", transaction);
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE settings SET value = $v WHERE key = $k";
+            command.Parameters.AddWithValue("$v", Latest.ToString(CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$k", CatalogSchema.KeySchemaVersion);
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    public static long UserVersion(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA user_version";
+        return (long)command.ExecuteScalar()!;
+    }
+}
