@@ -13,6 +13,8 @@ return args.FirstOrDefault() switch
     "garnet" => await GarnetBench.RunAsync(args[1..]),
     "people" => PeopleBenchmark.Run(args[1..]),
     "labels" => LabelsBenchmark.Run(args[1..]),
+    "face-sizes" => FaceSizeBenchmark.Run(args[1..]),
+    "quality" => QualityBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -29,6 +31,8 @@ static int Usage()
                Rvs.Bench garnet [--n 200000] [--efs 0,50,100,200] [--queries 200] [--seconds 5]
                Rvs.Bench people [--lfw ../shared/data/lfw.tgz] [--added 20]
                Rvs.Bench labels [--lfw ../shared/data/lfw.tgz] [--collection DIR] [--reindex]
+               Rvs.Bench face-sizes [--lfw ../shared/data/lfw.tgz] [--pairs ../shared/data/pairs.txt] [--folds 2] [--sides 12,16,20,24,28,32,40,56]
+               Rvs.Bench quality --collection DIR
         """);
     return 2;
 }

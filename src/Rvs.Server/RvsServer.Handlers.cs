@@ -20,7 +20,8 @@ public static partial class RvsServer
         }
 
         if (!TryReadInt(context, upload.Form, "k", state.Options.DefaultK, 1, state.Options.MaxK, out var k, out error)
-            || !TryReadInt(context, upload.Form, "face", null, 0, 1000, out var wantedFace, out error))
+            || !TryReadInt(context, upload.Form, "face", null, 0, 1000, out var wantedFace, out error)
+            || !TryReadBool(context, upload.Form, "include_low_quality", out var includeLowQuality, out error))
         {
             return error!;
         }
@@ -45,7 +46,7 @@ public static partial class RvsServer
             return Results.Ok(new SearchResponse(found, null, []));
         }
 
-        var result = search.Search(new PhotoSearchRequest(upload.Bytes, k!.Value, wantedFace), faces);
+        var result = search.Search(new PhotoSearchRequest(upload.Bytes, k!.Value, wantedFace, IncludeLowQuality: includeLowQuality), faces);
         var searched = result.Searches[0].Result;
         return Results.Ok(new SearchResponse(found, result.Searches[0].Face, ToApiHits(searched), result.IsPartial, result.Unavailable,
             searched.Text, searched.Answer?.Verdict.Word()));
@@ -93,12 +94,13 @@ public static partial class RvsServer
             return error!;
         }
 
-        if (!TryReadInt(context, null, "k", state.Options.DefaultK, 1, state.Options.MaxK, out var k, out error))
+        if (!TryReadInt(context, null, "k", state.Options.DefaultK, 1, state.Options.MaxK, out var k, out error)
+            || !TryReadBool(context, null, "include_low_quality", out var includeLowQuality, out error))
         {
             return error!;
         }
 
-        var answered = state.Verdicts.Answer(state.Collection.Similar(faceId, k!.Value));
+        var answered = state.Verdicts.Answer(state.Collection.Similar(faceId, k!.Value, includeLowQuality: includeLowQuality));
         return Results.Ok(new SimilarResponse(faceId, ToApiHits(answered), answered.Text, answered.Answer?.Verdict.Word()));
     }
 
@@ -220,6 +222,26 @@ public static partial class RvsServer
 
         value = null;
         error = ApiResults.Error(StatusCodes.Status400BadRequest, $"'{name}' must be a whole number from {min} to {max}");
+        return false;
+    }
+
+    /// <summary>An optional true/false field (form or query); absent is false.</summary>
+    private static bool TryReadBool(HttpContext context, IFormCollection? form, string name, out bool value, out IResult? error)
+    {
+        var text = form?[name].ToString();
+        if (string.IsNullOrEmpty(text))
+        {
+            text = context.Request.Query[name].ToString();
+        }
+
+        error = null;
+        value = false;
+        if (string.IsNullOrEmpty(text) || bool.TryParse(text, out value))
+        {
+            return true;
+        }
+
+        error = ApiResults.Error(StatusCodes.Status400BadRequest, $"'{name}' must be true or false");
         return false;
     }
 }

@@ -255,7 +255,8 @@ public static partial class RvsServer
 
     private static List<ApiHit> ToApiHits(AnsweredHits result) => [.. result.Hits.Select((hit, i) => new ApiHit(hit.Rank, hit.FaceId,
         hit.ImageId, hit.Label, hit.Distance, hit.Similarity, Box(hit.Box), ThumbnailUrl(hit.FaceId), ImageUrl(hit.ImageId),
-        result.Policy is null ? null : result.VerdictOf(i).Word(), Path.GetFileName(hit.Path.Replace("!/", "/", StringComparison.Ordinal))))];
+        result.Policy is null ? null : result.VerdictOf(i).Word(), Path.GetFileName(hit.Path.Replace("!/", "/", StringComparison.Ordinal)),
+        hit.LowQuality))];
 
     private static FaceResponse ToFaceResponse(FaceRecord face, ImageRecord? image) => new(face.FaceId, face.ImageId,
         face.Ordinal, face.Label, Box(face.Box), face.Score, Points(face.Landmarks), image?.Width, image?.Height,

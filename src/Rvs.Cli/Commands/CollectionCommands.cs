@@ -78,15 +78,16 @@ internal static class CollectionCommands
         var k = new Option<int>("-k", "--top") { Description = "How many results.", DefaultValueFactory = _ => 20 };
         var json = FaceCommands.JsonOption();
         var targetFpir = TargetFpirOption();
+        var includeLowQuality = IncludeLowQualityOption();
         var backEnd = new BackEndOptions();
-        var command = new Command("similar", "More like this: the faces most similar to a face already in the collection.") { id, collection, k, json, targetFpir };
+        var command = new Command("similar", "More like this: the faces most similar to a face already in the collection.") { id, collection, k, json, targetFpir, includeLowQuality };
         backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
             using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!));
             var faceId = parse.GetValue(id);
             var face = faces.GetFace(faceId) ?? throw new NotFoundException($"there is no face {faceId} in the collection");
-            var hits = new SearchVerdicts(faces, parse.GetValue(targetFpir)).Answer(faces.Similar(faceId, CheckK(parse.GetValue(k))));
+            var hits = new SearchVerdicts(faces, parse.GetValue(targetFpir)).Answer(faces.Similar(faceId, CheckK(parse.GetValue(k)), includeLowQuality: parse.GetValue(includeLowQuality)));
             if (parse.GetValue(json))
             {
                 var json = SearchCommand.ResultJson(hits);
@@ -134,6 +135,7 @@ internal static class CollectionCommands
                 {
                     ["images"] = stats.Images,
                     ["faces"] = stats.Faces,
+                    ["low_quality_faces"] = stats.LowQualityFaces,
                     ["people"] = stats.People,
                     ["failures"] = new JsonObject([.. failures.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))]),
                     ["size_bytes"] = stats.SizeOnDiskBytes,
@@ -146,6 +148,7 @@ internal static class CollectionCommands
             var table = new Table().AddColumns("", "").HideHeaders();
             table.AddRow("photos", $"{stats.Images:N0}");
             table.AddRow("faces", $"{stats.Faces:N0}");
+            table.AddRow("low-quality faces (left out of results)", $"{stats.LowQualityFaces:N0}");
             table.AddRow("people (labels)", $"{stats.People:N0}");
             foreach (var (status, count) in failures)
             {
@@ -206,6 +209,12 @@ internal static class CollectionCommands
             Console.Error.WriteLine($"  … and {summary.Failures.Count - 20} more (see `rvs stats`)");
         }
     }
+
+    /// <summary>--include-low-quality: also show faces too small or too weakly detected to be trusted.</summary>
+    public static Option<bool> IncludeLowQualityOption() => new("--include-low-quality")
+    {
+        Description = $"Also show faces too small (under {Pipelines.FaceQuality.MinimumSide:0} px) or too weakly detected to be trusted; they are left out by default.",
+    };
 
     /// <summary>--target-fpir: the share of strangers a search may call someone (the open-set threshold of its answer).</summary>
     public static Option<double> TargetFpirOption()

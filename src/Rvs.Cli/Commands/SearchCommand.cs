@@ -24,12 +24,13 @@ internal static class SearchCommand
         var allFaces = new Option<bool>("--all-faces") { Description = "Search with every face of the photo, one result list each." };
         var json = FaceCommands.JsonOption();
         var targetFpir = CollectionCommands.TargetFpirOption();
+        var includeLowQuality = CollectionCommands.IncludeLowQualityOption();
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML contact sheet of the results." };
         var label = new Option<string?>("--label") { Description = "The query's person, to highlight matching results (default: its label if the photo is in the collection)." };
         var backEnd = new BackEndOptions();
         var command = new Command("search", "Find the faces in a collection most similar to a face in a photo.")
         {
-            image, collection, k, threshold, face, allFaces, json, html, label, targetFpir,
+            image, collection, k, threshold, face, allFaces, json, html, label, targetFpir, includeLowQuality,
         };
         backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -39,7 +40,8 @@ internal static class SearchCommand
             var photo = ReadPhoto(file);
             using var faces = CollectionCommands.OpenExisting(directory, backEnd.Resolve(parse, directory));
             using var embedder = PipelineFactory.CreateMatching(faces.Pipeline.Name, faces.Pipeline.ModelId);
-            var request = new PhotoSearchRequest(photo, CollectionCommands.CheckK(parse.GetValue(k)), parse.GetValue(face), parse.GetValue(allFaces), parse.GetValue(threshold));
+            var request = new PhotoSearchRequest(photo, CollectionCommands.CheckK(parse.GetValue(k)), parse.GetValue(face), parse.GetValue(allFaces), parse.GetValue(threshold),
+                parse.GetValue(includeLowQuality));
             Show(faces, new PhotoSearch(faces, embedder, new SearchVerdicts(faces, parse.GetValue(targetFpir))).Run(request), new Display(file.Name, photo, parse.GetValue(json), parse.GetValue(html)?.FullName, parse.GetValue(label), parse.GetValue(allFaces)));
             return 0;
         }));
@@ -110,6 +112,11 @@ internal static class SearchCommand
                 name = $"[green]{name}[/]";
             }
 
+            if (hit.LowQuality)
+            {
+                name += " [dim](low quality)[/]";
+            }
+
             string[] cells = [$"{hit.Rank}", name, $"{hit.Distance:0.000}", $"{hit.Similarity:0.000}", $"{hit.FaceId}"];
             var verdict = result.VerdictOf(i);
             table.AddRow(result.Policy is null ? cells : [.. cells, verdict == Verdict.None ? "" : verdict.Word()]);
@@ -134,6 +141,7 @@ internal static class SearchCommand
                 ["distance"] = Math.Round(h.Distance, 5),
                 ["similarity"] = Math.Round(h.Similarity, 5),
                 ["verdict"] = result.Policy is null ? null : result.VerdictOf(i).Word(),
+                ["low_quality"] = h.LowQuality,
             })]),
         };
         if (result.Policy is { } policy)

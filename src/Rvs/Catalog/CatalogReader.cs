@@ -97,6 +97,14 @@ internal sealed class CatalogReader(CatalogDatabase database)
             Sql.Scalar(connection, null, "SELECT count(DISTINCT label) FROM images WHERE label IS NOT NULL"), byStatus);
     }
 
+    /// <summary>How many faces <see cref="Pipelines.FaceQuality"/> calls low quality (the same rule, in SQL).</summary>
+    public long CountLowQualityFaces()
+    {
+        using var connection = database.Connect();
+        return Sql.Scalar(connection, null, string.Create(CultureInfo.InvariantCulture,
+            $"SELECT count(*) FROM faces WHERE min(w, h) < {Pipelines.FaceQuality.MinimumSide} OR score < {Pipelines.FaceQuality.MinimumScore}"));
+    }
+
     /// <summary>
     /// Names and places vector hits, nearest first, keeping at most <paramref name="k"/>: those beyond
     /// <paramref name="maxDistance"/> or in <paramref name="exclude"/> are dropped, and so is a face another process
@@ -105,7 +113,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
     public List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance, Func<VectorHit, bool>? exclude, int k)
     {
         var wanted = hits.Where(h => (maxDistance is null || h.Distance <= maxDistance) && exclude?.Invoke(h) != true).ToList();
-        var faces = new Dictionary<long, (long ImageId, string Path, string? Label, System.Drawing.RectangleF Box)>();
+        var faces = new Dictionary<long, (long ImageId, string Path, string? Label, System.Drawing.RectangleF Box, float Score)>();
         using var connection = wanted.Count == 0 ? null : database.Connect();
         // Chunks keep a large k under SQLite's limit on parameters per statement.
         foreach (var chunk in wanted.Chunk(500))
@@ -119,14 +127,14 @@ internal sealed class CatalogReader(CatalogDatabase database)
             }
 
             command.CommandText = $"""
-                SELECT f.id, f.image_id, i.path, f.label, f.x, f.y, f.w, f.h
+                SELECT f.id, f.image_id, i.path, f.label, f.x, f.y, f.w, f.h, f.score
                 FROM faces f JOIN images i ON i.id = f.image_id
                 WHERE f.id IN ({string.Join(',', names)})
                 """;
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                faces[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2), Sql.NullableString(reader, 3), Sql.Box(reader, 4));
+                faces[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2), Sql.NullableString(reader, 3), Sql.Box(reader, 4), reader.GetFloat(8));
             }
         }
 
@@ -135,7 +143,10 @@ internal sealed class CatalogReader(CatalogDatabase database)
         {
             if (result.Count < k && faces.TryGetValue(hit.Id, out var face))
             {
-                result.Add(new SearchHit(result.Count + 1, hit.Id, face.ImageId, face.Path, face.Label, hit.Distance, hit.Similarity, face.Box));
+                result.Add(new SearchHit(result.Count + 1, hit.Id, face.ImageId, face.Path, face.Label, hit.Distance, hit.Similarity, face.Box)
+                {
+                    LowQuality = Pipelines.FaceQuality.IsLow(face.Box, face.Score),
+                });
             }
         }
 

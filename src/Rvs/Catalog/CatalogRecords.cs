@@ -27,7 +27,11 @@ public sealed record SearchHit(
     string? Label,
     float Distance,
     float Similarity,
-    RectangleF Box);
+    RectangleF Box)
+{
+    /// <summary>Too small or too weakly detected to be trusted (<see cref="Pipelines.FaceQuality"/>); left out of results unless asked for.</summary>
+    public bool LowQuality { get; init; }
+}
 
 /// <summary>A stored face, in pixels of the original photo; landmarks in the detector's order.</summary>
 public sealed record FaceRecord(
@@ -71,7 +75,11 @@ public sealed record CollectionStats(
     long SizeOnDiskBytes,
     CollectionSettings Settings,
     string LoadedIndexKind,
-    long IndexedVectors);
+    long IndexedVectors)
+{
+    /// <summary>Faces <see cref="Pipelines.FaceQuality"/> calls low quality: kept, but left out of results by default.</summary>
+    public long LowQualityFaces { get; init; }
+}
 
 /// <summary>What <see cref="FaceCollection.Remove"/> deleted.</summary>
 public sealed record RemovalSummary(int Images, int Faces);

@@ -123,7 +123,7 @@ public sealed class FaceCollection : IDisposable
 
     /// <summary>
     /// The k faces nearest to <paramref name="query"/> (an L2-normalised embedding of this collection's pipeline),
-    /// nearest first, optionally only those within <paramref name="maxDistance"/>.
+    /// nearest first, optionally only those within <paramref name="maxDistance"/>; low-quality faces are left out.
     /// </summary>
     public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, float? maxDistance = null) =>
         SearchWithStatus(query, k, maxDistance).Hits;
@@ -137,7 +137,10 @@ public sealed class FaceCollection : IDisposable
     /// <param name="maxDistance">Only hits closer than this.</param>
     /// <param name="excludeImages">Photos whose faces are left out, e.g. the query photo itself when it is in the
     /// collection (see <see cref="FindImagesWithContent"/>); the remaining hits are ranked from 1.</param>
-    public CollectionSearchResult SearchWithStatus(ReadOnlySpan<float> query, int k, float? maxDistance = null, IReadOnlyCollection<ImageRecord>? excludeImages = null)
+    /// <param name="includeLowQuality">Keep faces that <see cref="Pipelines.FaceQuality"/> calls low quality (tiny or
+    /// weakly detected); they are left out by default.</param>
+    public CollectionSearchResult SearchWithStatus(ReadOnlySpan<float> query, int k, float? maxDistance = null,
+        IReadOnlyCollection<ImageRecord>? excludeImages = null, bool includeLowQuality = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (query.Length != Settings.Pipeline.Dimensions)
@@ -147,21 +150,40 @@ public sealed class FaceCollection : IDisposable
         }
 
         var excluded = excludeImages?.Select(i => i.ImageId).ToHashSet() ?? [];
-        // Asking for the excluded photos' faces too keeps k results after they are dropped.
-        var wider = (long)k + (excludeImages?.Sum(i => i.FaceCount) ?? 0);
-        var result = _index.Search(query, (int)Math.Min(wider, int.MaxValue));
-        var hits = _reader.ToSearchHits(result.Hits, maxDistance, null, int.MaxValue)
-            .Where(h => !excluded.Contains(h.ImageId)).Take(k).Select((h, r) => h with { Rank = r + 1 }).ToList();
-        return new CollectionSearchResult(hits, result.IsPartial, result.Unavailable ?? []);
+        return Nearest(query, k, maxDistance, h => !excluded.Contains(h.ImageId) && (includeLowQuality || !h.LowQuality),
+            excludeImages?.Sum(i => i.FaceCount) ?? 0);
     }
 
-    /// <summary>The k faces nearest to a stored face, the face itself excluded.</summary>
-    public IReadOnlyList<SearchHit> Similar(long faceId, int k, float? maxDistance = null)
+    /// <summary>The k faces nearest to a stored face, the face itself excluded; low-quality faces too unless asked for.</summary>
+    public IReadOnlyList<SearchHit> Similar(long faceId, int k, float? maxDistance = null, bool includeLowQuality = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var embedding = GetEmbedding(faceId) ?? throw new Errors.NotFoundException($"there is no face {faceId} in the collection");
-        var hits = _index.Search(embedding, (int)Math.Min(k + 1L, int.MaxValue)).Hits;
-        return _reader.ToSearchHits(hits, maxDistance, h => h.Id == faceId, k);
+        return Nearest(embedding, k, maxDistance, h => h.FaceId != faceId && (includeLowQuality || !h.LowQuality), 1).Hits;
+    }
+
+    /// <summary>
+    /// The k nearest hits that <paramref name="keep"/> accepts, ranked from 1. Dropped hits are made up for by asking
+    /// the index for more: k plus the number known to be dropped, then twice as many each round, until k are kept,
+    /// the index has no more, or the rest lie beyond <paramref name="maxDistance"/>.
+    /// </summary>
+    private CollectionSearchResult Nearest(ReadOnlySpan<float> query, int k, float? maxDistance, Func<SearchHit, bool> keep, long knownDropped)
+    {
+        var asked = Math.Min(k + knownDropped, int.MaxValue);
+        while (true)
+        {
+            var result = _index.Search(query, (int)asked);
+            var hits = _reader.ToSearchHits(result.Hits, maxDistance, null, int.MaxValue).Where(keep).Take(k)
+                .Select((h, r) => h with { Rank = r + 1 }).ToList();
+            var exhausted = result.Hits.Count < asked || asked == int.MaxValue
+                || (maxDistance is { } max && result.Hits.Count > 0 && result.Hits[^1].Distance > max);
+            if (hits.Count >= k || exhausted)
+            {
+                return new CollectionSearchResult(hits, result.IsPartial, result.Unavailable ?? []);
+            }
+
+            asked = Math.Min(asked * 2, int.MaxValue);
+        }
     }
 
     public float[]? GetEmbedding(long faceId) => _reader.GetEmbedding(faceId);
@@ -238,7 +260,10 @@ public sealed class FaceCollection : IDisposable
     {
         var (images, faces, people, byStatus) = _reader.Counts();
         var size = new DirectoryInfo(Directory).EnumerateFiles().Sum(f => f.Length);
-        return new CollectionStats(images, faces, people, byStatus, size, Settings, _index.Kind, _index.Count);
+        return new CollectionStats(images, faces, people, byStatus, size, Settings, _index.Kind, _index.Count)
+        {
+            LowQualityFaces = _reader.CountLowQualityFaces(),
+        };
     }
 
     /// <summary>

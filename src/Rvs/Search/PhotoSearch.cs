@@ -7,9 +7,11 @@ namespace Rvs.Search;
 
 /// <summary>
 /// One search by photo as a user asks for it: the photo's bytes, how many results, and which of its faces
-/// (numbered as <c>rvs detect</c> lists them: largest first) or all of them.
+/// (numbered as <c>rvs detect</c> lists them: largest first) or all of them. Low-quality faces of the collection
+/// (<see cref="Pipelines.FaceQuality"/>) are left out of the results unless <paramref name="IncludeLowQuality"/>.
 /// </summary>
-public sealed record PhotoSearchRequest(byte[] Photo, int K, int? Face = null, bool AllFaces = false, float? MaxDistance = null);
+public sealed record PhotoSearchRequest(byte[] Photo, int K, int? Face = null, bool AllFaces = false, float? MaxDistance = null,
+    bool IncludeLowQuality = false);
 
 /// <summary>The results for one face of the query photo, with their verdicts and answer.</summary>
 public sealed record FaceSearchResult(int Face, AnsweredHits Result)
@@ -81,7 +83,7 @@ public sealed class PhotoSearch(FaceCollection collection, IEmbeddingPipeline pi
         var unavailable = new List<string>();
         foreach (var face in chosen)
         {
-            var result = collection.SearchWithStatus(faces[face].Embedding, request.K, request.MaxDistance, itself);
+            var result = collection.SearchWithStatus(faces[face].Embedding, request.K, request.MaxDistance, itself, request.IncludeLowQuality);
             searches.Add(new FaceSearchResult(face, _verdicts.Answer(result.Hits)));
             unavailable.AddRange(result.Unavailable.Where(u => !unavailable.Contains(u)));
         }

@@ -112,24 +112,36 @@ internal sealed class CatalogScratch : IDisposable
     public FaceCollection Open(IEmbeddingPipeline? pipeline = null, string? directory = null) =>
         FaceCollection.OpenOrCreate(directory ?? Collection, PipelineIdentity.Of(pipeline ?? new BandPipeline()), Options);
 
-    /// <summary>Writes a PNG of horizontal bands (each 10 rows), one face per non-black band.</summary>
-    public string Photo(string relativePath, params SKColor[] bands)
+    /// <summary>
+    /// Rows per band: a band's face is 24 × 24 px, just big enough for <see cref="Rvs.Pipelines.FaceQuality"/>, so
+    /// searches keep it.
+    /// </summary>
+    public const int BandRows = 24;
+
+    /// <summary>Writes a PNG of horizontal bands (each <see cref="BandRows"/> rows), one face per non-black band.</summary>
+    public string Photo(string relativePath, params SKColor[] bands) => Write(relativePath, Png(bands));
+
+    /// <summary>Writes <paramref name="png"/> under the photo folder and returns its path.</summary>
+    public string Write(string relativePath, byte[] png)
     {
         var path = Path.Combine(Photos, relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, Png(bands));
+        File.WriteAllBytes(path, png);
         return path;
     }
 
-    public static byte[] Png(params SKColor[] bands)
+    public static byte[] Png(params SKColor[] bands) => Png(BandRows, bands);
+
+    /// <summary>A PNG of bands of <paramref name="rows"/> rows each (24 px wide): thin bands make low-quality faces.</summary>
+    public static byte[] Png(int rows, params SKColor[] bands)
     {
-        using var bitmap = new SKBitmap(24, 10 * bands.Length);
+        using var bitmap = new SKBitmap(24, rows * bands.Length);
         using (var canvas = new SKCanvas(bitmap))
         {
             for (var i = 0; i < bands.Length; i++)
             {
                 using var paint = new SKPaint { Color = bands[i] };
-                canvas.DrawRect(0, 10 * i, 24, 10, paint);
+                canvas.DrawRect(0, rows * i, 24, rows, paint);
             }
         }
 

@@ -50,7 +50,7 @@ public sealed class CollectionIndexerTests : IDisposable
         Assert.True(Path.IsPathRooted(hits[0].Path));
         Assert.InRange(hits[0].Distance, 0f, 1e-3f);
         Assert.InRange(hits[0].Similarity, 0.999f, 1.001f);
-        Assert.Equal(new System.Drawing.RectangleF(0, 0, 24, 10), hits[0].Box);
+        Assert.Equal(new System.Drawing.RectangleF(0, 0, 24, CatalogScratch.BandRows), hits[0].Box);
         Assert.True(hits[1].Distance >= hits[0].Distance && hits[2].Distance >= hits[1].Distance);
     }
 
@@ -136,7 +136,7 @@ public sealed class CollectionIndexerTests : IDisposable
         var image = Assert.Single(collection.GetImages(ImageStatus.Indexed));
         var faces = collection.GetFaces(image.ImageId);
         Assert.Equal([0, 1, 2], faces.Select(f => f.Ordinal));
-        Assert.Equal([0f, 20f, 30f], faces.Select(f => f.Box.Y));
+        Assert.Equal([0f, 2f * CatalogScratch.BandRows, 3f * CatalogScratch.BandRows], faces.Select(f => f.Box.Y));
         Assert.All(faces, f => Assert.Equal(5, f.Landmarks.Length));
         Assert.Equal(faces[1].FaceId, collection.Search(BandPipeline.EmbeddingOf(SKColors.Green), 1)[0].FaceId);
     }

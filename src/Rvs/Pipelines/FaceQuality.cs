@@ -1,0 +1,23 @@
+using System.Drawing;
+
+namespace Rvs.Pipelines;
+
+/// <summary>
+/// Whether a detected face is good enough to be shown as a search result: big enough that its embedding still
+/// tells people apart, and scored confidently enough by the detector that it is a face at all. Low-quality faces
+/// stay in the catalog (a user can ask for them) but searches leave them out by default. Both floors were measured
+/// with <c>Rvs.Bench face-sizes</c> (docs/RESULTS.md, "Face quality").
+/// </summary>
+public static class FaceQuality
+{
+    /// <summary>Faces whose box has a shorter side under this many pixels of the original photo are low quality.</summary>
+    public const float MinimumSide = 24;
+
+    /// <summary>Faces the detector (MTCNN O-Net, which keeps faces from 0.7) scores under this are low quality.</summary>
+    public const float MinimumScore = 0.9f;
+
+    /// <summary>The side of a face box that the floor applies to: its shorter side.</summary>
+    public static float Side(RectangleF box) => Math.Min(box.Width, box.Height);
+
+    public static bool IsLow(RectangleF box, float score) => Side(box) < MinimumSide || score < MinimumScore;
+}
