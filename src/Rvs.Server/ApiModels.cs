@@ -1,7 +1,10 @@
 namespace Rvs.Server;
 
-/// <summary>A face found in an uploaded photo: box [x, y, w, h] and landmarks [[x, y], …] in the photo's pixels.</summary>
-public sealed record QueryFace(float[] Box, float Score, float[][] Landmarks);
+/// <summary>
+/// A face found in an uploaded photo: box [x, y, w, h] and landmarks [[x, y], …] in the photo's pixels; LowQuality
+/// when it is too small or too weakly detected for its results to be trusted (<see cref="Pipelines.FaceQuality"/>).
+/// </summary>
+public sealed record QueryFace(float[] Box, float Score, float[][] Landmarks, bool LowQuality = false);
 
 /// <summary>
 /// One result; the URLs are relative to the server. Verdict is "match", "possible" or "none" (null when the

@@ -39,7 +39,8 @@ public static partial class RvsServer
             faces = search.Embed(upload.Bytes);
         }
 
-        var found = faces.Select(f => new QueryFace(Box(f.Face.Box), f.Face.Score, Points(f.Face.Landmarks))).ToList();
+        var found = faces.Select(f => new QueryFace(Box(f.Face.Box), f.Face.Score, Points(f.Face.Landmarks),
+            FaceQuality.IsLow(f.Face.Box, f.Face.Score))).ToList();
         if (faces.Count == 0)
         {
             // No face is an answer the page shows ("no face found"), not a failed request.

@@ -59,6 +59,16 @@ internal static class SearchCommand
             Console.Error.WriteLine($"warning: partial result, {shard} did not answer");
         }
 
+        foreach (var search in result.Searches)
+        {
+            var query = result.Faces[search.Face].Face;
+            if (FaceQuality.IsLow(query.Box, query.Score))
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"warning: face {search.Face} of the photo is low quality ({FaceQuality.Side(query.Box):0} px, score {query.Score:0.00}); its results are unreliable"));
+            }
+        }
+
         if (result.QueryInCollection.Count > 0)
         {
             Console.Error.WriteLine("(the query photo is itself in the collection; it is left out of its results)");
