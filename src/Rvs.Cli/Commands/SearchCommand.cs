@@ -37,7 +37,7 @@ internal static class SearchCommand
             var file = parse.GetValue(image)!;
             var directory = parse.GetValue(collection)!;
             var photo = ReadPhoto(file);
-            using var faces = CollectionCommands.OpenExisting(directory, backEnd.Resolve(parse, directory));
+            using var faces = CollectionCommands.OpenExisting(directory, backEnd.Resolve(parse, directory), readOnly: true);
             using var embedder = PipelineFactory.CreateMatching(faces.Pipeline.Name, faces.Pipeline.ModelId);
             var request = new PhotoSearchRequest(photo, CollectionCommands.CheckK(parse.GetValue(k)), parse.GetValue(face), parse.GetValue(allFaces), parse.GetValue(threshold));
             Show(faces, new PhotoSearch(faces, embedder, new SearchVerdicts(faces, parse.GetValue(targetFpir))).Run(request), new Display(file.Name, photo, parse.GetValue(json), parse.GetValue(html)?.FullName, parse.GetValue(label), parse.GetValue(allFaces)));
