@@ -61,7 +61,7 @@ internal static class CatalogCheck
             CheckStatuses(path, connection);
             if (thorough && Text(connection, "PRAGMA quick_check(1)") is var verdict && verdict != "ok")
             {
-                throw Damaged(path, $"SQLite's check found: {verdict}");
+                throw Damaged(path, $"SQLite's check found \"{verdict.Replace("*** in database main ***", "", StringComparison.Ordinal).ReplaceLineEndings(" ").Trim()}\"");
             }
 
             return userVersion;
@@ -76,7 +76,7 @@ internal static class CatalogCheck
     public static bool IsDamage(SqliteException e) => (e.SqliteErrorCode & 0xFF) is 11 or 26; // SQLITE_CORRUPT, SQLITE_NOTADB
 
     public static CatalogDamagedException Damaged(string path, SqliteException e) =>
-        Damaged(path, $"SQLite says \"{e.Message.Replace("SQLite Error ", "error ", StringComparison.Ordinal)}\"", e);
+        Damaged(path, $"SQLite says {e.Message.Replace("SQLite Error ", "error ", StringComparison.Ordinal).ReplaceLineEndings(" ").TrimEnd('.')}", e);
 
     public static CatalogDamagedException Damaged(string path, string what, Exception? inner = null) =>
         new($"the catalog {path} is damaged: {what}. Nothing was changed. Restore it from a backup, or rebuild the "
