@@ -33,8 +33,7 @@ public sealed class FaceCollection : IDisposable
         {
             if (database.NeedsUpgrade && database.ReadOnly)
             {
-                throw new CollectionException($"the collection at '{database.Directory}' needs an upgrade to catalog version {CatalogSchema.Version}, "
-                    + $"which this command does not make because it only reads: run `rvs reindex --collection {database.Directory}` (or any command that writes) as its owner");
+                throw CatalogDatabase.NeedsUpgradeError(database.Directory);
             }
 
             Settings = database.ReadSettings();

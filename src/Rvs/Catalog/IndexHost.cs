@@ -20,7 +20,7 @@ internal sealed class IndexHost : IDisposable
     private readonly CatalogDatabase _database;
     private readonly CatalogReader _reader;
     private readonly int _dimensions;
-    private readonly bool _persist;
+    private bool _persist;
     private readonly Action<string> _warn;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private IVectorIndex _index;
@@ -153,6 +153,8 @@ internal sealed class IndexHost : IDisposable
             old = _index;
             _index = fresh;
             BackEnd = target;
+            // Switching is FaceCollection.Reindex after the catalog recorded the new back end: it is the recorded one now.
+            _persist |= backEnd is not null;
             _generation = generation;
             _outOfSync = false;
             _savedGeneration = null;

@@ -79,7 +79,7 @@ public sealed partial class CatalogAccessCliTests : IDisposable
 
     [FactAsAnUnprivilegedUser]
     [SupportedOSPlatform("linux")]
-    public void stats_and_search_work_for_a_user_who_may_not_write_the_collection_and_change_nothing()
+    public void stats_search_and_people_work_for_a_user_who_may_not_write_the_collection_and_change_nothing()
     {
         Index(("Tony_Blair", 1), ("Colin_Powell", 1));
         const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
@@ -106,6 +106,9 @@ public sealed partial class CatalogAccessCliTests : IDisposable
         {
             Assert.EndsWith("Tony_Blair_0001.jpg", json.RootElement.GetProperty("hits")[0].GetProperty("path").GetString(), StringComparison.Ordinal);
         }
+
+        var people = RunAsAnotherUser("people", "--collection", Collection, "--json");
+        Assert.True(people.ExitCode == 0, $"people by another user exited {people.ExitCode}: {people.Stderr}");
 
         Assert.Equal(before, Hash(Catalog));
         Assert.Equal(files, Directory.GetFiles(Collection));

@@ -23,11 +23,19 @@ internal sealed class CatalogDatabase : IDisposable
     /// <summary>Absolute path of the collection directory.</summary>
     public string Directory { get; }
 
+    /// <summary>How every connection to this catalog is opened (read-only or not, as it was opened).</summary>
+    public string ConnectionString => _connectionString;
+
     /// <summary>Whether every connection is read-only (a command that only reads; nothing here may write).</summary>
     public bool ReadOnly { get; }
 
     /// <summary>Whether the catalog is at an older version that a read-write open upgrades (a read-only one cannot).</summary>
     public bool NeedsUpgrade { get; }
+
+    /// <summary>What a read-only open of a catalog that needs an upgrade says: it cannot upgrade without writing.</summary>
+    public static CollectionException NeedsUpgradeError(string directory) =>
+        new($"the collection at '{directory}' needs an upgrade to catalog version {CatalogSchema.Version}, which this command does not make "
+            + $"because it only reads: run `rvs reindex --collection {directory}` (or any command that writes) as its owner");
 
     /// <summary>Whether the directory has a catalog.db (a directory of that name counts, to be reported as damage).</summary>
     public static bool Exists(string directory) => Path.Exists(PathIn(directory));
