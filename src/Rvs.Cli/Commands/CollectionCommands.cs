@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Rvs.Catalog;
 using Rvs.Errors;
@@ -34,6 +35,16 @@ internal static class CollectionCommands
         backEnd.AddTo(command);
         command.SetAction((parse, cancel) => CliErrors.Run(async () =>
         {
+            // Ctrl-C stops taking photos, commits those finished, saves the index and prints the summary; a second
+            // Ctrl-C ends the process at once (the catalog stays consistent either way). System.CommandLine no longer
+            // installs a handler by default, so without this one SIGINT killed the run before the summary.
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
+            {
+                signal.Cancel = !interrupted.IsCancellationRequested;
+                interrupted.Cancel();
+            });
+            cancel = interrupted.Token;
             var directory = parse.GetValue(collection)!;
             var settings = FaceCollection.Exists(directory) ? FaceCollection.ReadSettings(directory) : null;
             var stored = settings?.Pipeline;
@@ -66,7 +77,7 @@ internal static class CollectionCommands
                 return CliErrors.Failure;
             }
 
-            return summary.Cancelled ? 130 : 0;
+            return summary.Cancelled ? CliErrors.Cancelled : 0;
         }));
         return command;
     }
@@ -84,7 +95,7 @@ internal static class CollectionCommands
         backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!));
+            using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!), readOnly: true);
             var faceId = parse.GetValue(id);
             var face = faces.GetFace(faceId) ?? throw new NotFoundException($"there is no face {faceId} in the collection");
             var hits = new SearchVerdicts(faces, parse.GetValue(targetFpir)).Answer(faces.Similar(faceId, CheckK(parse.GetValue(k)), includeLowQuality: parse.GetValue(includeLowQuality)));
@@ -126,7 +137,7 @@ internal static class CollectionCommands
         var command = new Command("stats", "What a collection holds: photos, faces, people, failures, size on disk.") { collection, json };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            using var faces = OpenExisting(parse.GetValue(collection)!);
+            using var faces = OpenExisting(parse.GetValue(collection)!, readOnly: true);
             var stats = faces.Stats();
             var failures = stats.ImagesByStatus.Where(s => s.Key != ImageStatus.Indexed).ToDictionary(s => s.Key.ToString().ToLowerInvariant(), s => s.Value);
             if (parse.GetValue(json))
@@ -183,14 +194,18 @@ internal static class CollectionCommands
         return command;
     }
 
-    public static FaceCollection OpenExisting(string directory, CollectionOptions? options = null)
+    /// <summary>
+    /// Opens a collection that must exist; <paramref name="readOnly"/> for a command that only reads, which then
+    /// works on a collection this user may not write and never changes it.
+    /// </summary>
+    public static FaceCollection OpenExisting(string directory, CollectionOptions? options = null, bool readOnly = false)
     {
         if (!FaceCollection.Exists(directory))
         {
             throw new NotFoundException($"no collection at '{directory}'; create one with `rvs index <photos> --collection {directory}`");
         }
 
-        return FaceCollection.Open(directory, options ?? new CollectionOptions { BackEnds = BackEndOptions.Known });
+        return FaceCollection.Open(directory, (options ?? new CollectionOptions { BackEnds = BackEndOptions.Known }) with { ReadOnly = readOnly });
     }
 
     public static void PrintSummary(IndexingSummary summary, string directory)

@@ -23,7 +23,7 @@ internal static class PeopleCommands
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var store = PeopleStore.ForCollection(parse.GetValue(collection)!);
+            var store = PeopleStore.ForCollection(parse.GetValue(collection)!, readOnly: true);
             var min = parse.GetValue(minFaces);
             if (parse.GetValue(json))
             {
@@ -60,7 +60,7 @@ internal static class PeopleCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var id = parse.GetValue(person);
-            var detail = PeopleStore.ForCollection(parse.GetValue(collection)!).Get(id) ?? throw new NotFoundException($"no person {id}; `rvs people` lists them");
+            var detail = PeopleStore.ForCollection(parse.GetValue(collection)!, readOnly: true).Get(id) ?? throw new NotFoundException($"no person {id}; `rvs people` lists them");
             if (parse.GetValue(json))
             {
                 JsonOutput.Print(PersonJson(detail));

@@ -38,7 +38,7 @@ internal static class SearchCommand
             var file = parse.GetValue(image)!;
             var directory = parse.GetValue(collection)!;
             var photo = ReadPhoto(file);
-            using var faces = CollectionCommands.OpenExisting(directory, backEnd.Resolve(parse, directory));
+            using var faces = CollectionCommands.OpenExisting(directory, backEnd.Resolve(parse, directory), readOnly: true);
             using var embedder = PipelineFactory.CreateMatching(faces.Pipeline.Name, faces.Pipeline.ModelId);
             var request = new PhotoSearchRequest(photo, CollectionCommands.CheckK(parse.GetValue(k)), parse.GetValue(face), parse.GetValue(allFaces), parse.GetValue(threshold),
                 parse.GetValue(includeLowQuality));

@@ -7,15 +7,15 @@ namespace Rvs.Catalog;
 /// <summary>Every read of the catalog: faces, photos, thumbnails, counts, and the names and places of vector hits.</summary>
 internal sealed class CatalogReader(CatalogDatabase database)
 {
-    public float[]? GetEmbedding(long faceId)
+    public float[]? GetEmbedding(long faceId) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, "SELECT vector FROM embeddings WHERE face_id = $id");
         command.Parameters.AddWithValue("$id", faceId);
         return command.ExecuteScalar() is byte[] blob ? Sql.FromBlob(blob) : null;
-    }
+    });
 
-    public List<FaceRecord> QueryFaces(string where, long id)
+    public List<FaceRecord> QueryFaces(string where, long id) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, $"""
@@ -33,9 +33,9 @@ internal sealed class CatalogReader(CatalogDatabase database)
         }
 
         return faces;
-    }
+    });
 
-    public List<ImageRecord> QueryImages(string where, object key)
+    public List<ImageRecord> QueryImages(string where, object key) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, $"""
@@ -56,7 +56,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
         }
 
         return images;
-    }
+    });
 
     public byte[]? GetThumbnail(long faceId) => Blob("SELECT jpeg FROM thumbnails WHERE face_id = $id", faceId);
 
@@ -64,7 +64,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
     public byte[]? GetStoredPhoto(long imageId) => Blob("SELECT bytes FROM photos WHERE image_id = $id", imageId);
 
     /// <summary>Path → content hash of the photos already indexed from one source, to skip unchanged files.</summary>
-    public Dictionary<string, string> ContentHashes(string source)
+    public Dictionary<string, string> ContentHashes(string source) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, "SELECT path, content_hash FROM images WHERE source = $source");
@@ -77,10 +77,10 @@ internal sealed class CatalogReader(CatalogDatabase database)
         }
 
         return hashes;
-    }
+    });
 
     /// <summary>Counts for `rvs stats` (everything but the loaded index, which the caller adds).</summary>
-    public (long Images, long Faces, long People, Dictionary<ImageStatus, long> ByStatus) Counts()
+    public (long Images, long Faces, long People, Dictionary<ImageStatus, long> ByStatus) Counts() => database.Guard(() =>
     {
         using var connection = database.Connect();
         var byStatus = Enum.GetValues<ImageStatus>().ToDictionary(s => s, _ => 0L);
@@ -95,7 +95,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
 
         return (Sql.Scalar(connection, null, "SELECT count(*) FROM images"), Sql.Scalar(connection, null, "SELECT count(*) FROM faces"),
             Sql.Scalar(connection, null, "SELECT count(DISTINCT label) FROM images WHERE label IS NOT NULL"), byStatus);
-    }
+    });
 
     /// <summary>How many faces <see cref="Pipelines.FaceQuality"/> calls low quality (the same rule, in SQL).</summary>
     public long CountLowQualityFaces()
@@ -110,7 +110,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
     /// <paramref name="maxDistance"/> or in <paramref name="exclude"/> are dropped, and so is a face another process
     /// removed after this process loaded its index.
     /// </summary>
-    public List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance, Func<VectorHit, bool>? exclude, int k)
+    public List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance, Func<VectorHit, bool>? exclude, int k) => database.Guard(() =>
     {
         var wanted = hits.Where(h => (maxDistance is null || h.Distance <= maxDistance) && exclude?.Invoke(h) != true).ToList();
         var faces = new Dictionary<long, (long ImageId, string Path, string? Label, System.Drawing.RectangleF Box, float Score)>();
@@ -151,13 +151,13 @@ internal sealed class CatalogReader(CatalogDatabase database)
         }
 
         return result;
-    }
+    });
 
     /// <summary>
     /// Fills <paramref name="index"/> with every embedding, in one read transaction, and returns the generation that
     /// snapshot holds: the generation read matches exactly the embeddings loaded.
     /// </summary>
-    public long LoadAll(IVectorIndex index, int dimensions)
+    public long LoadAll(IVectorIndex index, int dimensions) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var transaction = connection.BeginTransaction(deferred: true);
@@ -178,7 +178,8 @@ internal sealed class CatalogReader(CatalogDatabase database)
                 var blob = (byte[])reader.GetValue(1);
                 if (blob.Length != dimensions * sizeof(float))
                 {
-                    throw new CollectionException($"Face {reader.GetInt64(0)} has a {blob.Length / sizeof(float)}-dimensional embedding in a {dimensions}-dimensional collection; the catalog is damaged.");
+                    throw CatalogCheck.Damaged(Path.Combine(database.Directory, CatalogSchema.FileName),
+                        $"face {reader.GetInt64(0)} has a {blob.Length / sizeof(float)}-dimensional embedding in a {dimensions}-dimensional collection");
                 }
 
                 MemoryMarshal.Cast<byte, float>(blob).CopyTo(vectors.AsSpan(ids.Count * dimensions, dimensions));
@@ -200,10 +201,10 @@ internal sealed class CatalogReader(CatalogDatabase database)
 
         transaction.Commit();
         return generation;
-    }
+    });
 
     /// <summary>Every face of every labelled photo, grouped by the photo's label, for <see cref="FaceLabeller"/>.</summary>
-    public Dictionary<string, List<FaceLabeller.Candidate>> LabelCandidates()
+    public Dictionary<string, List<FaceLabeller.Candidate>> LabelCandidates() => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, """
@@ -225,13 +226,13 @@ internal sealed class CatalogReader(CatalogDatabase database)
         }
 
         return byLabel;
-    }
+    });
 
-    private byte[]? Blob(string sql, long id)
+    private byte[]? Blob(string sql, long id) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, sql);
         command.Parameters.AddWithValue("$id", id);
         return command.ExecuteScalar() as byte[];
-    }
+    });
 }

@@ -31,12 +31,18 @@ public sealed class FaceCollection : IDisposable
         _database = database;
         try
         {
+            if (database.NeedsUpgrade && database.ReadOnly)
+            {
+                throw CatalogDatabase.NeedsUpgradeError(database.Directory);
+            }
+
             Settings = database.ReadSettings();
             _reader = new CatalogReader(database);
             _writer = new CatalogWriter(database, Settings.Pipeline);
             var recorded = options.BackEnds.FromSettings(Settings.IndexKind, Settings.IndexParameters, database.CountFaces());
             var backEnd = options.BackEnd ?? recorded;
-            _index = new IndexHost(database, _reader, Settings.Pipeline.Dimensions, backEnd, persist: backEnd.Kind == recorded.Kind);
+            var warn = options.Warnings ?? (message => Console.Error.WriteLine($"rvs: warning: {message}"));
+            _index = new IndexHost(database, _reader, Settings.Pipeline.Dimensions, backEnd, persist: backEnd.Kind == recorded.Kind, warn);
         }
         catch
         {
@@ -70,20 +76,26 @@ public sealed class FaceCollection : IDisposable
     /// <summary>The stored settings of an existing collection, without loading its index (to pick a back end).</summary>
     public static CollectionSettings ReadSettings(string directory)
     {
-        using var database = CatalogDatabase.OpenExisting(directory);
+        using var database = CatalogDatabase.OpenExisting(directory, readOnly: true);
         return database.ReadSettings();
     }
 
     /// <summary>How many faces an existing collection holds, without loading its index.</summary>
     public static long CountFaces(string directory)
     {
-        using var database = CatalogDatabase.OpenExisting(directory);
+        using var database = CatalogDatabase.OpenExisting(directory, readOnly: true);
         return database.CountFaces();
     }
 
-    /// <summary>Opens an existing collection (for search, stats, remove…); fails clearly if there is none.</summary>
-    public static FaceCollection Open(string directory, CollectionOptions? options = null) =>
-        new(CatalogDatabase.OpenExisting(directory), options ?? new CollectionOptions());
+    /// <summary>
+    /// Opens an existing collection (for search, stats, remove…); fails clearly if there is none or its catalog is
+    /// damaged (<see cref="CatalogDamagedException"/>, the catalog left untouched).
+    /// </summary>
+    public static FaceCollection Open(string directory, CollectionOptions? options = null)
+    {
+        options ??= new CollectionOptions();
+        return new(CatalogDatabase.OpenExisting(directory, options.ReadOnly), options);
+    }
 
     /// <summary>
     /// Opens the collection, creating it for this pipeline (recording <see cref="CollectionOptions.BackEnd"/>, or

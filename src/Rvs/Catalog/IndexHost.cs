@@ -11,14 +11,17 @@ namespace Rvs.Catalog;
 /// Searches take a read lock and run side by side; only applying a change or swapping in a rebuilt index takes the
 /// write lock. Saving holds the read lock, so searches go on while the file is written and only writers wait.
 /// The index is saved only when this run uses the back end the collection recorded: a run that picks another one
-/// (`rvs similar --index exact` on an HNSW collection) keeps its index in memory and leaves the saved one alone.
+/// (`rvs similar --index exact` on an HNSW collection) keeps its index in memory and leaves the saved one alone,
+/// and so does a read-only collection. The saved files are loaded only while their checksum matches the one recorded
+/// with the stamp: a truncated or altered file is never handed to the back end, but rebuilt, with a warning.
 /// </remarks>
 internal sealed class IndexHost : IDisposable
 {
     private readonly CatalogDatabase _database;
     private readonly CatalogReader _reader;
     private readonly int _dimensions;
-    private readonly bool _persist;
+    private bool _persist;
+    private readonly Action<string> _warn;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private IVectorIndex _index;
 
@@ -32,13 +35,16 @@ internal sealed class IndexHost : IDisposable
     private long? _savedGeneration;
     private bool _disposed;
 
-    public IndexHost(CatalogDatabase database, CatalogReader reader, int dimensions, IVectorBackEnd backEnd, bool persist)
+    /// <param name="persist">Whether this is the back end the collection recorded: its saved files may be loaded, and,
+    /// unless the database is read-only, saved.</param>
+    public IndexHost(CatalogDatabase database, CatalogReader reader, int dimensions, IVectorBackEnd backEnd, bool persist, Action<string> warn)
     {
         _database = database;
         _reader = reader;
         _dimensions = dimensions;
         BackEnd = backEnd;
         _persist = persist;
+        _warn = warn;
         _index = LoadOrBuild();
     }
 
@@ -99,7 +105,7 @@ internal sealed class IndexHost : IDisposable
     /// </summary>
     public void Save()
     {
-        if (!_persist)
+        if (!_persist || _database.ReadOnly)
         {
             return;
         }
@@ -117,7 +123,7 @@ internal sealed class IndexHost : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_savedGeneration != _generation && BackEnd.Save(_index, _database.Directory))
             {
-                stamp = new SavedIndexStamp(_generation, _index.Count, BackEnd.Kind);
+                stamp = new SavedIndexStamp(_generation, _index.Count, BackEnd.Kind, SavedIndexChecksum.Of(BackEnd.SavedFiles(_database.Directory)));
             }
         }
         finally
@@ -147,6 +153,8 @@ internal sealed class IndexHost : IDisposable
             old = _index;
             _index = fresh;
             BackEnd = target;
+            // Switching is FaceCollection.Reindex after the catalog recorded the new back end: it is the recorded one now.
+            _persist |= backEnd is not null;
             _generation = generation;
             _outOfSync = false;
             _savedGeneration = null;
@@ -185,22 +193,66 @@ internal sealed class IndexHost : IDisposable
     private IVectorIndex LoadOrBuild()
     {
         var (generation, faces, saved) = _database.ReadState();
-        if (_persist && saved is not null && saved.Generation == generation && saved.Count == faces && saved.Kind == BackEnd.Kind
-            && BackEnd.Load(_database.Directory, _dimensions) is { } loaded)
+        if (_persist && saved is not null && saved.Generation == generation && saved.Count == faces && saved.Kind == BackEnd.Kind)
         {
-            if (loaded.Count == faces && loaded.Dimensions == _dimensions)
+            var (loaded, problem) = LoadSaved(saved, faces);
+            if (loaded is not null)
             {
                 _generation = generation;
                 _savedGeneration = generation;
                 return loaded;
             }
 
-            loaded.Dispose();
+            _warn($"the saved {BackEnd.Kind} index of {_database.Directory} {problem}; rebuilt it from the catalog's embeddings"
+                + (_database.ReadOnly ? " for this run (`rvs reindex` saves a sound one)" : ""));
         }
 
         var (built, builtGeneration) = Build(BackEnd);
         _generation = builtGeneration;
         return built;
+    }
+
+    // The saved index if its files are the ones the stamp vouches for and the back end loads them whole; else why not.
+    private (IVectorIndex? Index, string? Problem) LoadSaved(SavedIndexStamp saved, long faces)
+    {
+        var files = BackEnd.SavedFiles(_database.Directory);
+        if (files.Count > 0)
+        {
+            if (string.IsNullOrEmpty(saved.Checksum))
+            {
+                return (null, "has no recorded checksum (an older rvs saved it), so it cannot be trusted");
+            }
+
+            if (SavedIndexChecksum.Of(files) != saved.Checksum)
+            {
+                return (null, "does not match its recorded checksum (the file is missing, truncated or altered)");
+            }
+        }
+
+        IVectorIndex? loaded;
+        try
+        {
+            loaded = BackEnd.Load(_database.Directory, _dimensions);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A saved index is a cache of the catalog: whatever its back end throws on loading it, it is rebuilt.
+            return (null, $"could not be loaded ({e.Message})");
+        }
+
+        if (loaded is null)
+        {
+            return (null, "could not be read");
+        }
+
+        if (loaded.Count != faces || loaded.Dimensions != _dimensions)
+        {
+            var held = (loaded.Count, loaded.Dimensions);
+            loaded.Dispose();
+            return (null, $"holds {held.Count} vectors of {held.Dimensions} dimensions where the catalog has {faces} of {_dimensions}");
+        }
+
+        return (loaded, null);
     }
 
     private (IVectorIndex Index, long Generation) Build(IVectorBackEnd backEnd)

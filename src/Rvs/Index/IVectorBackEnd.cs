@@ -32,4 +32,10 @@ public interface IVectorBackEnd
     /// cannot be read (a saved index is only a cache of the catalog, so a damaged one is rebuilt, never an error).
     /// </summary>
     IVectorIndex? Load(string directory, int dimensions);
+
+    /// <summary>
+    /// The files <see cref="Save"/> may write into <paramref name="directory"/> (existing or not), in a fixed order:
+    /// the collection records their checksum with the saved index's stamp and loads them only while it matches.
+    /// </summary>
+    IReadOnlyList<string> SavedFiles(string directory) => [];
 }

@@ -17,25 +17,42 @@ public sealed partial class PeopleStore
     private readonly Func<SqliteConnection> _connect;
 
     /// <param name="connect">Opens a connection to the catalog (with foreign keys on); the store disposes it.</param>
-    public PeopleStore(Func<SqliteConnection> connect)
+    /// <param name="readOnly">The connections only read: the tables are not created, they must be there.</param>
+    public PeopleStore(Func<SqliteConnection> connect, bool readOnly = false)
     {
         ArgumentNullException.ThrowIfNull(connect);
         _connect = connect;
-        using var connection = _connect();
-        CatalogSchema.Execute(connection, PeopleSchema.Ddl);
+        if (!readOnly)
+        {
+            using var connection = _connect();
+            CatalogSchema.Execute(connection, PeopleSchema.Ddl);
+        }
     }
 
-    /// <summary>The store of the collection in <paramref name="collectionDirectory"/> (which must exist).</summary>
-    public static PeopleStore ForCollection(string collectionDirectory)
+    /// <summary>
+    /// The store of the collection in <paramref name="collectionDirectory"/> (which must exist), its catalog checked
+    /// first (a damaged one is refused, untouched). <paramref name="readOnly"/> for listing: it then works on a
+    /// collection this user may not write, and never writes.
+    /// </summary>
+    public static PeopleStore ForCollection(string collectionDirectory, bool readOnly = false)
     {
-        var database = Path.Combine(Path.GetFullPath(collectionDirectory), CatalogSchema.FileName);
-        if (!File.Exists(database))
+        if (!CatalogDatabase.Exists(collectionDirectory))
         {
             throw new DirectoryNotFoundException($"no collection at '{collectionDirectory}'; create one with `rvs index <photos> --collection {collectionDirectory}`");
         }
 
-        var connectionString = CatalogSchema.ConnectionString(database, create: false);
-        return new PeopleStore(() => CatalogSchema.Open(connectionString));
+        string connectionString;
+        using (var database = CatalogDatabase.OpenExisting(collectionDirectory, readOnly))
+        {
+            if (readOnly && database.NeedsUpgrade)
+            {
+                throw CatalogDatabase.NeedsUpgradeError(database.Directory);
+            }
+
+            connectionString = database.ConnectionString;
+        }
+
+        return new PeopleStore(() => CatalogSchema.Open(connectionString), readOnly);
     }
 
     // The faces present in the catalog now, joined to their person rows through the stable key.

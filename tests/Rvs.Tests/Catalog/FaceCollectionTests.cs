@@ -64,9 +64,10 @@ public sealed class FaceCollectionTests : IDisposable
         Directory.CreateDirectory(_scratch.Collection);
         File.WriteAllText(Path.Combine(_scratch.Collection, "catalog.db"), "this is not SQLite, but it is long enough to have a header");
 
-        var error = Assert.Throws<CollectionException>(() => _scratch.Open());
+        var error = Assert.Throws<CatalogDamagedException>(() => _scratch.Open());
 
-        Assert.Contains("does not hold a readable rvs collection", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is not an SQLite database", error.Message, StringComparison.Ordinal);
+        Assert.Equal("this is not SQLite, but it is long enough to have a header", File.ReadAllText(Path.Combine(_scratch.Collection, "catalog.db")));
     }
 
     [Fact]

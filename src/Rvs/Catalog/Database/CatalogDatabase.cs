@@ -12,19 +12,40 @@ internal sealed class CatalogDatabase : IDisposable
     private readonly string _connectionString;
     private bool _disposed;
 
-    private CatalogDatabase(string directory, string connectionString)
+    private CatalogDatabase(string directory, string connectionString, bool readOnly, long userVersion)
     {
         Directory = directory;
         _connectionString = connectionString;
+        ReadOnly = readOnly;
+        NeedsUpgrade = CatalogMigrations.IsOld(userVersion);
     }
 
     /// <summary>Absolute path of the collection directory.</summary>
     public string Directory { get; }
 
-    public static bool Exists(string directory) => File.Exists(PathIn(directory));
+    /// <summary>How every connection to this catalog is opened (read-only or not, as it was opened).</summary>
+    public string ConnectionString => _connectionString;
 
-    /// <summary>The catalog of an existing collection; fails clearly if there is none.</summary>
-    public static CatalogDatabase OpenExisting(string directory)
+    /// <summary>Whether every connection is read-only (a command that only reads; nothing here may write).</summary>
+    public bool ReadOnly { get; }
+
+    /// <summary>Whether the catalog is at an older version that a read-write open upgrades (a read-only one cannot).</summary>
+    public bool NeedsUpgrade { get; }
+
+    /// <summary>What a read-only open of a catalog that needs an upgrade says: it cannot upgrade without writing.</summary>
+    public static CollectionException NeedsUpgradeError(string directory) =>
+        new($"the collection at '{directory}' needs an upgrade to catalog version {CatalogSchema.Version}, which this command does not make "
+            + $"because it only reads: run `rvs reindex --collection {directory}` (or any command that writes) as its owner");
+
+    /// <summary>Whether the directory has a catalog.db (a directory of that name counts, to be reported as damage).</summary>
+    public static bool Exists(string directory) => Path.Exists(PathIn(directory));
+
+    /// <summary>
+    /// The catalog of an existing collection, checked (see <see cref="CatalogCheck"/>) before anything may write to
+    /// it; fails clearly if there is none or it is damaged. <paramref name="readOnly"/> opens every connection
+    /// read-only, for commands that only read: they then work on a collection this user may not write.
+    /// </summary>
+    public static CatalogDatabase OpenExisting(string directory, bool readOnly = false)
     {
         var full = Path.GetFullPath(directory);
         if (!Exists(full))
@@ -32,7 +53,12 @@ internal sealed class CatalogDatabase : IDisposable
             throw new CollectionException($"There is no collection at '{full}' (no {CatalogSchema.FileName}); index some photos into it first.");
         }
 
-        return new CatalogDatabase(full, CatalogSchema.ConnectionString(PathIn(full), create: false));
+        var path = PathIn(full);
+        var (userVersion, immutable) = Check(path, thorough: !readOnly);
+        var connectionString = readOnly
+            ? CatalogSchema.ReadOnlyConnectionString(path, immutable)
+            : CatalogSchema.ConnectionString(path, create: false);
+        return new CatalogDatabase(full, connectionString, readOnly, userVersion);
     }
 
     /// <summary>The catalog in <paramref name="directory"/>, created (with the directory) for this pipeline if missing.</summary>
@@ -45,7 +71,8 @@ internal sealed class CatalogDatabase : IDisposable
         }
 
         System.IO.Directory.CreateDirectory(full);
-        var database = new CatalogDatabase(full, CatalogSchema.ConnectionString(PathIn(full), create: true));
+        var userVersion = Exists(full) ? Check(PathIn(full), thorough: true).UserVersion : CatalogSchema.Version;
+        var database = new CatalogDatabase(full, CatalogSchema.ConnectionString(PathIn(full), create: true), readOnly: false, userVersion);
         database.Guard(() => database.CreateIfMissing(pipeline, indexKind, indexSettings));
         return database;
     }
@@ -62,6 +89,10 @@ internal sealed class CatalogDatabase : IDisposable
         try
         {
             return action();
+        }
+        catch (SqliteException e) when (CatalogCheck.IsDamage(e))
+        {
+            throw CatalogCheck.Damaged(PathIn(Directory), e);
         }
         catch (SqliteException e)
         {
@@ -118,22 +149,26 @@ internal sealed class CatalogDatabase : IDisposable
         var faces = CountFaces(connection, transaction);
         transaction.Commit();
         var generation = long.Parse(all[CatalogSchema.KeyGeneration], CultureInfo.InvariantCulture);
-        SavedIndexStamp? saved = all.TryGetValue(CatalogSchema.KeySavedIndexGeneration, out var g)
-            && all.TryGetValue(CatalogSchema.KeySavedIndexCount, out var c) && all.TryGetValue(CatalogSchema.KeySavedIndexKind, out var k)
-            ? new SavedIndexStamp(long.Parse(g, CultureInfo.InvariantCulture), long.Parse(c, CultureInfo.InvariantCulture), k)
+        // The stamp only vouches for a cache: one that does not parse is no stamp, and the index is rebuilt.
+        SavedIndexStamp? saved = all.TryGetValue(CatalogSchema.KeySavedIndexGeneration, out var g) && long.TryParse(g, CultureInfo.InvariantCulture, out var savedGeneration)
+            && all.TryGetValue(CatalogSchema.KeySavedIndexCount, out var c) && long.TryParse(c, CultureInfo.InvariantCulture, out var savedCount)
+            && all.TryGetValue(CatalogSchema.KeySavedIndexKind, out var k)
+            ? new SavedIndexStamp(savedGeneration, savedCount, k, all.GetValueOrDefault(CatalogSchema.KeySavedIndexChecksum))
             : null;
         return (generation, faces, saved);
     });
 
-    public void WriteStamp(SavedIndexStamp stamp)
+    /// <summary>Records the saved index's stamp and checksum together, in one transaction.</summary>
+    public void WriteStamp(SavedIndexStamp stamp) => Guard(() =>
     {
         using var connection = Connect();
         using var transaction = connection.BeginTransaction();
         WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexGeneration, stamp.Generation.ToString(CultureInfo.InvariantCulture));
         WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexCount, stamp.Count.ToString(CultureInfo.InvariantCulture));
         WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexKind, stamp.Kind);
+        WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexChecksum, stamp.Checksum ?? "");
         transaction.Commit();
-    }
+    });
 
     public long CountFaces() => Guard(() =>
     {
@@ -222,7 +257,28 @@ internal sealed class CatalogDatabase : IDisposable
     }
 
     private static string PathIn(string directory) => Path.Combine(directory, CatalogSchema.FileName);
+
+    // The check reads through a read-only connection. Where this user cannot create the -wal and -shm files SQLite
+    // wants beside a WAL database, it reads the file alone (immutable) instead.
+    private static (long UserVersion, bool Immutable) Check(string path, bool thorough)
+    {
+        try
+        {
+            return (CatalogCheck.Run(path, CatalogSchema.ReadOnlyConnectionString(path, immutable: false, pooling: false), thorough), false);
+        }
+        catch (SqliteException e) when ((e.SqliteErrorCode & 0xFF) is 14 or 8) // SQLITE_CANTOPEN, SQLITE_READONLY
+        {
+            return (CatalogCheck.Run(path, CatalogSchema.ReadOnlyConnectionString(path, immutable: true, pooling: false), thorough), true);
+        }
+        catch (SqliteException e)
+        {
+            throw new CollectionException($"'{Path.GetDirectoryName(path)}' does not hold a readable rvs collection: {e.Message}", e);
+        }
+    }
 }
 
-/// <summary>What the catalog recorded about the last saved index: the generation and face count it held, and its kind.</summary>
-internal sealed record SavedIndexStamp(long Generation, long Count, string Kind);
+/// <summary>
+/// What the catalog recorded about the last saved index: the generation and face count it held, its kind, and the
+/// checksum of its files (null or empty when none was recorded: an index saved by an older rvs).
+/// </summary>
+internal sealed record SavedIndexStamp(long Generation, long Count, string Kind, string? Checksum = null);

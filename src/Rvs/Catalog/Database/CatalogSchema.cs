@@ -25,6 +25,7 @@ internal static class CatalogSchema
     public const string KeySavedIndexGeneration = "saved_index_generation";
     public const string KeySavedIndexCount = "saved_index_count";
     public const string KeySavedIndexKind = "saved_index_kind";
+    public const string KeySavedIndexChecksum = "saved_index_sha256";
 
     // AUTOINCREMENT keeps ids of removed faces from being handed out again: ids leak into HTML reports, URLs and
     // saved vector indexes, where a recycled id would silently point at a different face.
@@ -92,10 +93,34 @@ internal static class CatalogSchema
         DefaultTimeout = 60,
     }.ToString();
 
+    /// <summary>
+    /// A connection string that can only read. SQLite needs the -wal and -shm files beside a WAL database even to
+    /// read it, and creates them if they are missing; where this user cannot create them (a collection owned by
+    /// someone else), <paramref name="immutable"/> reads the database file alone, which is what it holds once no
+    /// writer has a log open.
+    /// </summary>
+    public static string ReadOnlyConnectionString(string databasePath, bool immutable, bool pooling = true) => new SqliteConnectionStringBuilder
+    {
+        DataSource = immutable ? new Uri(databasePath).AbsoluteUri + "?immutable=1" : databasePath,
+        Mode = SqliteOpenMode.ReadOnly,
+        ForeignKeys = true,
+        Pooling = pooling,
+        DefaultTimeout = 60,
+    }.ToString();
+
+    public static bool IsReadOnly(string connectionString) => new SqliteConnectionStringBuilder(connectionString).Mode == SqliteOpenMode.ReadOnly;
+
     public static SqliteConnection Open(string connectionString)
     {
         var connection = new SqliteConnection(connectionString);
         connection.Open();
+        if (IsReadOnly(connectionString))
+        {
+            // Setting the journal mode or upgrading would write; a read-only open was checked to need neither.
+            Execute(connection, "PRAGMA busy_timeout = 60000;");
+            return connection;
+        }
+
         // WAL lets searches read while an indexing run writes, and a killed writer leaves only uncommitted frames
         // that the next open ignores. NORMAL is durable to the last checkpoint on power loss and fully consistent
         // on a process crash, which is what a resumable indexer needs, at a fraction of FULL's fsyncs.

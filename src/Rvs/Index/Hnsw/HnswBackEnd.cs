@@ -52,6 +52,12 @@ public sealed class HnswBackEnd(HnswOptions? options = null) : IVectorBackEnd
         return true;
     }
 
+    public IReadOnlyList<string> SavedFiles(string directory)
+    {
+        var graph = Path.Combine(directory, FileName);
+        return [graph, HnswVectorIndex.AttributesPath(graph)];
+    }
+
     public IVectorIndex? Load(string directory, int dimensions)
     {
         var path = Path.Combine(directory, FileName);

@@ -68,5 +68,6 @@ public sealed partial class HnswVectorIndex
         }
     }
 
-    private static string AttributesPath(string path) => path + ".attributes.json";
+    /// <summary>Where <see cref="Save"/> puts the attributes of the index saved at <paramref name="path"/>.</summary>
+    public static string AttributesPath(string path) => path + ".attributes.json";
 }
