@@ -27,6 +27,9 @@ public sealed class MobileFaceNetEmbedder : IDisposable
 
     public bool AddMirror { get; }
 
+    /// <summary>The network's file (what the pipeline's model id hashes).</summary>
+    public IReadOnlyList<string> ModelPaths => [_model.Path];
+
     /// <summary>Embeds all faces (and their mirror images, if asked) in one batch, in order.</summary>
     public float[][] Embed(IReadOnlyList<AlignedFace> faces)
     {

