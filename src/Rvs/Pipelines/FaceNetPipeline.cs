@@ -90,7 +90,7 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
         return new RectangleF(union.X * toOriginal, union.Y * toOriginal, union.Width * toOriginal, union.Height * toOriginal);
     }
 
-    public float[] EmbedRegion(DecodedPhoto photo, RectangleF box)
+    public FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box)
     {
         var s = 1f / photo.Scale;
         var crop = ImageWarp.CropResize(photo.Image, box.X * s, box.Y * s, box.Width * s, box.Height * s, FaceAligner.Size, FaceAligner.Size);

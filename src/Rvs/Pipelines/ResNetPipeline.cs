@@ -28,7 +28,7 @@ public sealed class ResNetPipeline : IEmbeddingPipeline
         return [new EmbeddedFace(whole, _embedder.Embed(photo.Image))];
     }
 
-    public float[] EmbedRegion(DecodedPhoto photo, RectangleF box)
+    public FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box)
     {
         var s = 1f / photo.Scale;
         var crop = ImageWarp.CropResize(photo.Image, box.X * s, box.Y * s, box.Width * s, box.Height * s,
