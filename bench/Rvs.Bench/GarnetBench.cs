@@ -22,7 +22,6 @@ public static class GarnetBench
         int queries = opt.Int("queries", 200), concurrency = opt.Int("concurrency", 8), seconds = opt.Int("seconds", 10), k = opt.Int("k", 20);
         var efs = opt.Str("efs", "0,50,100,200,400").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var quant = opt.Str("quant", "noquant").Equals("q8", StringComparison.OrdinalIgnoreCase) ? GarnetQuantization.Q8 : GarnetQuantization.NoQuant;
-        var identities = Math.Max(1, n / 10);
 
         Console.WriteLine($"garnet bench: n={n} dims={dims} nodes={nodes} shards={shards} quant={quant} k={k} cores={Environment.ProcessorCount}");
         using var servers = await GarnetServers.StartAsync(nodes, cluster: nodes > 1);
@@ -32,8 +31,8 @@ public static class GarnetBench
         var rssBefore = servers.Nodes.Sum(x => x.RssBytes());
         var usedBefore = UsedMemory(servers);
 
-        var faces = new SyntheticFaces(seed: 7, identities, dims);
-        var data = faces.Faces(n);
+        var faces = new SyntheticFaceVectors(dims, seed: 7, perIdentity: 10);
+        var data = faces.Vectors(n);
         var options = new GarnetVectorIndexOptions(servers.Endpoints, "bench", shards, quant, TimeoutMs: 60_000);
         using var index = new GarnetVectorIndex(options, dims);
 
@@ -43,7 +42,7 @@ public static class GarnetBench
         {
             var count = Math.Min(chunk, n - start);
             var ids = Enumerable.Range(start, count).Select(i => (long)i).ToArray();
-            var attrs = ids.Select(i => $"{{\"path\":\"photos/{i}.jpg\",\"label\":\"id{i % identities}\"}}").ToArray();
+            var attrs = ids.Select(i => $"{{\"path\":\"photos/{i}.jpg\",\"label\":\"id{faces.IdentityOf(i)}\"}}").ToArray();
             index.Add(ids, data.AsSpan(start * dims, count * dims), attrs);
             if (start / chunk % 5 == 0) Console.WriteLine($"  inserted {start + count} ({(start + count) / sw.Elapsed.TotalSeconds:F0}/s)");
         }
@@ -55,7 +54,7 @@ public static class GarnetBench
         Console.WriteLine($"memory: RSS {Mb(rssBefore)} -> {Mb(rssAfter)} MiB (+{Mb(rssAfter - rssBefore)}), INFO used_memory {Mb(usedBefore)} -> {Mb(usedAfter)} MiB");
         Console.WriteLine($"memory per million faces: RSS {(rssAfter - rssBefore) / (double)n * 1e6 / (1 << 30):F2} GiB, used_memory {(usedAfter - usedBefore) / (double)n * 1e6 / (1 << 30):F2} GiB");
 
-        var qs = Enumerable.Range(0, queries).Select(_ => faces.Face(faces.RandomIdentity())).ToArray();
+        var qs = faces.Queries(queries, n, querySeed: 1, out _).Chunk(dims).ToArray();
         var truth = qs.Select(q => BruteForce(data, dims, q, k)).ToArray();
         // Synthetic identities have 10 faces each: recall@10 asks for the same identity's faces, while the ranks
         // beyond are near-ties between unrelated identities (almost orthogonal in 192-d) that any ANN shuffles.

@@ -127,7 +127,7 @@ internal static class PhotosBenchmark
 
     private sealed record SceneScore(int[] Pasted, int[] Found, int FalseFaces, int Identified);
 
-    private static SceneScore Score(List<PhotoScene> scenes, List<IReadOnlyList<EmbeddedFace>> found, List<(string Person, string Path, float[] Vector)> gallery, List<string>? misses = null)
+    private static SceneScore Score(List<PhotoScene> scenes, List<IReadOnlyList<EmbeddedFace>> found, List<(string Person, string Path, Rvs.Embedding.FaceEmbedding Vector)> gallery, List<string>? misses = null)
     {
         var pasted = new int[PhotoScenes.Buckets.Length];
         var hits = new int[PhotoScenes.Buckets.Length];

@@ -1,7 +1,7 @@
 namespace Rvs.Testing;
 
 /// <summary>
-/// Deterministic stand-in for a face collection, for tests and benchmarks. Uniform random vectors would make
+/// Deterministic stand-in for a face collection, for tests and benchmarks (the one synthetic-face generator). Uniform random vectors would make
 /// approximate search look either too hard (no structure) or too easy; faces instead come in identities with a
 /// handful of photos each. Each identity has a random unit centre; a member is centre + Gaussian noise whose total
 /// norm is a per-member σ in [0.5, 1.0], then normalised, so two photos of one person have cosine similarity
@@ -74,6 +74,18 @@ public sealed class SyntheticFaceVectors
         }
 
         return queries;
+    }
+
+    /// <summary>
+    /// One new photo of <paramref name="identity"/>, in no collection; the same (identity, querySeed) always gives
+    /// the same vector, and calls share no state, so threads may call it at once.
+    /// </summary>
+    public float[] Query(int identity, int querySeed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(identity);
+        var query = new float[Dimensions];
+        Member(Centre(identity), new Random(Mix(Seed, Mix(querySeed, identity, 4), 3)), query);
+        return query;
     }
 
     private float[] Centre(int identity)

@@ -131,7 +131,7 @@ internal static class EvalCommands
     }
 
     /// <summary>One face of a photo as verify compared it: its number, how many faces the photo had, and where it is.</summary>
-    private sealed record ComparedFace(int Face, int Faces, Rvs.Detection.DetectedFace Detected, float[] Embedding)
+    private sealed record ComparedFace(int Face, int Faces, Rvs.Detection.DetectedFace Detected, Rvs.Embedding.FaceEmbedding Embedding)
     {
         public string Describe(string name) => Faces == 1 ? $"the only face of {name}" : $"face {Face} of {Faces} in {name}";
 

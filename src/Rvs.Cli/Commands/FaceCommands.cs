@@ -57,7 +57,7 @@ internal static class FaceCommands
             var faces = embedder.Embed(photo);
             if (embedder.Name == PipelineNames.ResNet)
             {
-                var vector = faces[0].Embedding;
+                var vector = faces[0].Embedding.ToArray();
                 if (parse.GetValue(json))
                 {
                     JsonOutput.Print(new JsonObject { ["embedding"] = JsonOutput.Vector(vector) });
@@ -72,7 +72,7 @@ internal static class FaceCommands
 
             if (parse.GetValue(json))
             {
-                JsonOutput.Print(new JsonObject { ["faces"] = new JsonArray([.. faces.Select(f => (JsonNode)JsonOutput.Face(f.Face, f.Embedding))]) });
+                JsonOutput.Print(new JsonObject { ["faces"] = new JsonArray([.. faces.Select(f => (JsonNode)JsonOutput.Face(f.Face, f.Embedding.ToArray()))]) });
             }
             else
             {

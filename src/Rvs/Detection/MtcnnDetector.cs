@@ -45,6 +45,9 @@ public sealed class MtcnnDetector : IFaceDetector, IDisposable
 
     public MtcnnOptions Options => _options;
 
+    /// <summary>P-Net, R-Net and O-Net's files, in that order (what the pipeline's model id hashes).</summary>
+    public IReadOnlyList<string> ModelPaths => [_pnet.Path, _rnet.Path, _onet.Path];
+
     public IReadOnlyList<DetectedFace> Detect(RgbImage image) => Detect(image, _options.MinFaceSize);
 
     /// <summary>Faces of at least <paramref name="minFaceSize"/> pixels of <paramref name="image"/> (at least 12, P-Net's cell).</summary>

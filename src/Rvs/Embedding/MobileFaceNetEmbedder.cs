@@ -27,8 +27,11 @@ public sealed class MobileFaceNetEmbedder : IDisposable
 
     public bool AddMirror { get; }
 
+    /// <summary>The network's file (what the pipeline's model id hashes).</summary>
+    public IReadOnlyList<string> ModelPaths => [_model.Path];
+
     /// <summary>Embeds all faces (and their mirror images, if asked) in one batch, in order.</summary>
-    public float[][] Embed(IReadOnlyList<AlignedFace> faces)
+    public FaceEmbedding[] Embed(IReadOnlyList<AlignedFace> faces)
     {
         if (faces.Count == 0)
         {
@@ -48,16 +51,17 @@ public sealed class MobileFaceNetEmbedder : IDisposable
         }
 
         var (data, _) = _model.Run(batch, [faces.Count * passes, FaceAligner.Size, FaceAligner.Size, 3], _output)[0];
-        var vectors = new float[faces.Count][];
+        var vectors = new FaceEmbedding[faces.Count];
         for (var i = 0; i < faces.Count; i++)
         {
-            vectors[i] = data.AsSpan(i * Dimensions, Dimensions).ToArray();
+            var vector = data.AsSpan(i * Dimensions, Dimensions);
             if (AddMirror)
             {
-                System.Numerics.Tensors.TensorPrimitives.Add(vectors[i], data.AsSpan((faces.Count + i) * Dimensions, Dimensions), vectors[i]);
+                System.Numerics.Tensors.TensorPrimitives.Add(vector, data.AsSpan((faces.Count + i) * Dimensions, Dimensions), vector);
             }
 
-            VectorMath.Normalize(vectors[i]);
+            VectorMath.Normalize(vector);
+            vectors[i] = FaceEmbedding.Of(vector, Dimensions);
         }
 
         return vectors;

@@ -22,8 +22,11 @@ public sealed class ResNetEmbedder : IDisposable
         _network = new OnnxModel(resnetPath, intraOpThreads);
     }
 
+    /// <summary>The network's file, then the preprocessing graph's (what the pipeline's model id hashes).</summary>
+    public IReadOnlyList<string> ModelPaths => [_network.Path, _preprocess.Path];
+
     /// <summary>Embeds the whole image (stretched to 224×224, as ML.NET's resize does) into a unit vector.</summary>
-    public float[] Embed(RgbImage image)
+    public FaceEmbedding Embed(RgbImage image)
     {
         var resized = ImageWarp.Resize(image, InputSize, InputSize);
         var input = new float[3 * InputSize * InputSize];
@@ -32,7 +35,7 @@ public sealed class ResNetEmbedder : IDisposable
         var prepared = _preprocess.Run(input, shape, _preprocess.OutputNames[0])[0].Data;
         var features = _network.Run(prepared, shape, _network.OutputNames[0])[0].Data;
         VectorMath.Normalize(features);
-        return features;
+        return FaceEmbedding.Of(features, Dimensions);
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Rvs.Pipelines;
 
 namespace Rvs.Evaluation;
 
@@ -37,8 +38,26 @@ public sealed class EmbeddingCache
         return Path.Combine(DirectoryPath, $"{safeName}-{Convert.ToHexStringLower(hash, 0, 8)}.emb");
     }
 
-    /// <summary>The cached set, or null when there is none or it was made for another pipeline, model or source.</summary>
+    /// <summary>
+    /// The cached set, or null when there is none or it was made for another pipeline, model or source. An entry
+    /// saved under the id's older, recipe-only form (<see cref="ModelIds.RecipeOnlyFormOf"/>: same model files) is
+    /// used too, and saved again under the current id.
+    /// </summary>
     public EmbeddingSet? TryLoad(string pipelineName, string modelId, string sourceId)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        var set = TryLoadExactly(pipelineName, modelId, sourceId);
+        if (set is null && ModelIds.RecipeOnlyFormOf(modelId) is { } recipeOnly && TryLoadExactly(pipelineName, recipeOnly, sourceId) is { } old)
+        {
+            Save(pipelineName, modelId, sourceId, old);
+            File.Delete(PathFor(pipelineName, recipeOnly, sourceId));
+            set = old;
+        }
+
+        return set;
+    }
+
+    private EmbeddingSet? TryLoadExactly(string pipelineName, string modelId, string sourceId)
     {
         var path = PathFor(pipelineName, modelId, sourceId);
         if (!File.Exists(path))

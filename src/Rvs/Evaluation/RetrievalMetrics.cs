@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Rvs.Index;
 
 namespace Rvs.Evaluation;
 
@@ -145,7 +146,7 @@ public static class RetrievalMetrics
 
                 for (var b = 0; b < count; b++)
                 {
-                    results[first + b] = TopK(scores.AsSpan(b * rows, rows), queries[first + b], k);
+                    results[first + b] = Nearest(scores.AsSpan(b * rows, rows), queries[first + b], k);
                 }
 
                 return scores;
@@ -154,43 +155,25 @@ public static class RetrievalMetrics
         return results;
     }
 
-    private static int[] TopK(ReadOnlySpan<float> scores, int exclude, int k)
+    /// <summary>The k rows with the largest scores, <paramref name="exclude"/> left out, best first, ties to the smaller row.</summary>
+    private static int[] Nearest(ReadOnlySpan<float> scores, int exclude, int k)
     {
         var size = Math.Min(k, scores.Length - (exclude >= 0 && exclude < scores.Length ? 1 : 0));
-        var best = new int[Math.Max(0, size)];
-        var bestScores = new float[best.Length];
-        var filled = 0;
-        for (var g = 0; g < scores.Length && best.Length > 0; g++)
+        if (size <= 0)
         {
-            if (g == exclude)
-            {
-                continue;
-            }
+            return [];
+        }
 
-            var s = scores[g];
-            // Rows arrive in ascending order, so an equal score never displaces an earlier row: ties go to the
-            // smaller index without comparing indices.
-            if (filled == best.Length && !(s > bestScores[filled - 1]))
+        var best = new TopK(size);
+        for (var g = 0; g < scores.Length; g++)
+        {
+            // The threshold test rejects most rows of a scan with one comparison.
+            if (g != exclude && scores[g] >= best.Threshold)
             {
-                continue;
-            }
-
-            var at = filled == best.Length ? filled - 1 : filled;
-            while (at > 0 && s > bestScores[at - 1])
-            {
-                best[at] = best[at - 1];
-                bestScores[at] = bestScores[at - 1];
-                at--;
-            }
-
-            best[at] = g;
-            bestScores[at] = s;
-            if (filled < best.Length)
-            {
-                filled++;
+                best.Offer(g, scores[g]);
             }
         }
 
-        return best;
+        return [.. best.ToHits().Select(hit => (int)hit.Id)];
     }
 }

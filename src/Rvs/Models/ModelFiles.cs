@@ -27,8 +27,10 @@ public static class ModelFiles
         "ResNet18 is missing. The NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 copies it at build time; rebuild the project that references it.");
 
     /// <summary>The package's preprocessing graph (per-channel mean subtraction) that ML.NET runs before ResNet18.</summary>
-    public static string ResNetPreprocess() => RequireFile(
-        Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNetPrepOnnx", "ResNetPreprocess.onnx"),
+    public static string ResNetPreprocess() => ResNetPreprocess(AppContext.BaseDirectory);
+
+    public static string ResNetPreprocess(string baseDirectory) => RequireFile(
+        Path.Combine(baseDirectory, "DnnImageModels", "ResNetPrepOnnx", "ResNetPreprocess.onnx"),
         "ResNet18's preprocessing graph is missing. The NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 copies it at build time; rebuild the project that references it.");
 
     private static string RequireFile(string path, string explanation) =>

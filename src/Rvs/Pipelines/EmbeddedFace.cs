@@ -1,6 +1,7 @@
 using Rvs.Detection;
+using Rvs.Embedding;
 
 namespace Rvs.Pipelines;
 
-/// <summary>A face of a photo (in original-photo pixels) and its L2-normalised embedding.</summary>
-public sealed record EmbeddedFace(DetectedFace Face, float[] Embedding);
+/// <summary>A face of a photo (in original-photo pixels) and its unit-length embedding.</summary>
+public sealed record EmbeddedFace(DetectedFace Face, FaceEmbedding Embedding);

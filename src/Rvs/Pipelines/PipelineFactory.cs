@@ -55,16 +55,17 @@ public static class PipelineFactory
     /// </summary>
     public static IEmbeddingPipeline CreateMatching(string name, string modelId, int intraOpThreads = 1)
     {
-        // The mirror flag is read off the id, so the models are loaded once.
-        var pipeline = Create(name, intraOpThreads, addMirror: name != PipelineNames.MtcnnFaceNet || modelId == FaceNetPipeline.ModelIdFor(addMirror: true));
-        if (pipeline.ModelId == modelId)
+        ArgumentNullException.ThrowIfNull(modelId);
+        // The ids come from the files on disk, so a collection this build cannot reproduce is refused before any
+        // model is loaded, and the one matching pipeline is loaded once.
+        var addMirror = modelId == ModelIds.For(name, addMirror: true);
+        if (!addMirror && (name != PipelineNames.MtcnnFaceNet || modelId != ModelIds.For(name, addMirror: false)))
         {
-            return pipeline;
+            throw new ModelMismatchException(
+                $"this collection was embedded with '{modelId}', which this version of rvs cannot reproduce (its models are '{ModelIds.For(name)}'); re-index it into a new collection");
         }
 
-        pipeline.Dispose();
-        throw new ModelMismatchException(
-            $"this collection was embedded with '{modelId}', which this version of rvs cannot reproduce; re-index it into a new collection");
+        return Create(name, intraOpThreads, addMirror: addMirror);
     }
 
     public static MtcnnDetector CreateDetector(MtcnnOptions? options = null) =>

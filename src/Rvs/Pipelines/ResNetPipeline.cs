@@ -10,11 +10,15 @@ public sealed class ResNetPipeline : IEmbeddingPipeline
 {
     private readonly ResNetEmbedder _embedder;
 
-    public ResNetPipeline(ResNetEmbedder embedder) => _embedder = embedder;
+    public ResNetPipeline(ResNetEmbedder embedder)
+    {
+        _embedder = embedder;
+        ModelId = ModelIds.Compose(ModelIds.ResNetRecipe, embedder.ModelPaths);
+    }
 
     public string Name => PipelineNames.ResNet;
 
-    public string ModelId => "resnet18/mlnet-0.23.1/whole-image/v1";
+    public string ModelId { get; }
 
     public int Dimensions => ResNetEmbedder.Dimensions;
 
@@ -24,7 +28,7 @@ public sealed class ResNetPipeline : IEmbeddingPipeline
         return [new EmbeddedFace(whole, _embedder.Embed(photo.Image))];
     }
 
-    public float[] EmbedRegion(DecodedPhoto photo, RectangleF box)
+    public FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box)
     {
         var s = 1f / photo.Scale;
         var crop = ImageWarp.CropResize(photo.Image, box.X * s, box.Y * s, box.Width * s, box.Height * s,

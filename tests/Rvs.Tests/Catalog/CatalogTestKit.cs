@@ -52,7 +52,7 @@ internal sealed class BandPipeline(string name = "bands", string modelId = "band
                 {
                     var box = new RectangleF(0, start * photo.Scale, image.Width * photo.Scale, (y - start) * photo.Scale);
                     var landmarks = Enumerable.Range(0, 5).Select(i => new PointF(box.X + i, box.Y + i)).ToArray();
-                    faces.Add(new EmbeddedFace(new DetectedFace(box, 0.99f, landmarks), EmbeddingOf(new SKColor(r, g, b), Dimensions)));
+                    faces.Add(new EmbeddedFace(new DetectedFace(box, 0.99f, landmarks), Rvs.Embedding.FaceEmbedding.Of(EmbeddingOf(new SKColor(r, g, b), Dimensions), Dimensions)));
                 }
 
                 start = y;
@@ -63,7 +63,7 @@ internal sealed class BandPipeline(string name = "bands", string modelId = "band
         return faces;
     }
 
-    public float[] EmbedRegion(DecodedPhoto photo, RectangleF box) =>
+    public Rvs.Embedding.FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box) =>
         throw new NotSupportedException("the indexer never embeds a region without a detected face");
 
     public static float[] EmbeddingOf(SKColor colour, int dimensions = 8)

@@ -3,6 +3,7 @@ using System.Drawing;
 using System.Formats.Tar;
 using System.IO.Compression;
 using Rvs.Detection;
+using Rvs.Embedding;
 using Rvs.Evaluation;
 using Rvs.Imaging;
 using Rvs.Pipelines;
@@ -55,15 +56,15 @@ public sealed class LfwEvaluationTests : IDisposable
             float[] colour = p[centre] > p[centre + 1] ? [1, 0, 0, 0] : [0, 1, 0, 0];
             return
             [
-                new EmbeddedFace(new DetectedFace(new RectangleF(0, 0, 120, 120), 0.99f, []), Decoy),
-                new EmbeddedFace(new DetectedFace(new RectangleF(100, 95, 50, 60), 0.9f, []), colour),
+                new EmbeddedFace(new DetectedFace(new RectangleF(0, 0, 120, 120), 0.99f, []), FaceEmbedding.Of(Decoy, 4)),
+                new EmbeddedFace(new DetectedFace(new RectangleF(100, 95, 50, 60), 0.9f, []), FaceEmbedding.Of(colour, 4)),
             ];
         }
 
-        public float[] EmbedRegion(DecodedPhoto photo, RectangleF box)
+        public FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box)
         {
             RegionBoxes.Add(box);
-            return Fallback;
+            return FaceEmbedding.Of(Fallback, 4);
         }
 
         public void Dispose() { }

@@ -186,4 +186,22 @@ public class ExactVectorIndexTests
         Assert.InRange(different.Average(), -0.05f, 0.05f);
         Assert.True(different.Max() < 0.4f, $"unrelated faces reached similarity {different.Max()}");
     }
+
+    [Fact]
+    public void a_new_photo_of_an_identity_is_nearest_to_that_identitys_faces_and_is_reproducible()
+    {
+        const int dims = 64;
+        var faces = new SyntheticFaceVectors(dims, seed: 5);
+        var matrix = faces.Vectors(200);
+        using var index = new ExactVectorIndex(dims);
+        index.Add(Enumerable.Range(0, 200).Select(i => (long)i).ToArray(), matrix);
+
+        for (var identity = 0; identity < 20; identity++)
+        {
+            var query = faces.Query(identity, querySeed: 3);
+            Assert.Equal(query, faces.Query(identity, querySeed: 3));
+            Assert.NotEqual(query, faces.Query(identity, querySeed: 4));
+            Assert.Equal(identity, faces.IdentityOf(index.Search(query, 1)[0].Id));
+        }
+    }
 }

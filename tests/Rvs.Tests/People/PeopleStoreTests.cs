@@ -274,8 +274,8 @@ public sealed class PeopleStoreTests : IDisposable
         {
         }
 
-        Assert.Equal(2, FaceCollection.ReadSettings(_scratch.Collection).SchemaVersion);
-        Assert.Equal(2, CatalogScratch.Scalar(_scratch.Collection, "PRAGMA user_version"));
+        Assert.Equal(Rvs.Catalog.CatalogSchema.Version, FaceCollection.ReadSettings(_scratch.Collection).SchemaVersion);
+        Assert.Equal(Rvs.Catalog.CatalogSchema.Version, CatalogScratch.Scalar(_scratch.Collection, "PRAGMA user_version"));
         Assert.Equal(0, CatalogScratch.Scalar(_scratch.Collection, "SELECT count(*) FROM persons"));
     }
 }

@@ -8,7 +8,7 @@ namespace Rvs.Tests.Pipelines;
 
 public class FaceNetPipelineTests
 {
-    private static float[] EmbedLargest(string path) => SharedPipelines.FaceNet.Embed(ImageDecoder.DecodeFile(path))[0].Embedding;
+    private static FaceEmbedding EmbedLargest(string path) => SharedPipelines.FaceNet.Embed(ImageDecoder.DecodeFile(path))[0].Embedding;
 
     [Fact]
     public void embeddings_are_unit_length_and_192_wide()
@@ -16,7 +16,7 @@ public class FaceNetPipelineTests
         var faces = SharedPipelines.FaceNet.Embed(ImageDecoder.DecodeFile(TestData.LfwPhoto("Colin_Powell", 1)));
 
         var face = Assert.Single(faces);
-        Assert.Equal(192, face.Embedding.Length);
+        Assert.Equal(192, face.Embedding.Dimensions);
         Assert.Equal(1f, System.Numerics.Tensors.TensorPrimitives.Norm(face.Embedding), 4);
     }
 
@@ -60,7 +60,7 @@ public class FaceNetPipelineTests
         try
         {
             var faces = SharedPipelines.FaceNet.Embed(ImageDecoder.Decode(truncated));
-            Assert.All(faces, f => Assert.Equal(192, f.Embedding.Length));
+            Assert.All(faces, f => Assert.Equal(192, f.Embedding.Dimensions));
         }
         catch (ImageDecodeException e)
         {
@@ -98,7 +98,7 @@ public class FaceNetPipelineTests
 
         var vector = SharedPipelines.FaceNet.EmbedRegion(photo, new RectangleF(62.5f, 62.5f, 125, 125));
 
-        Assert.Equal(192, vector.Length);
+        Assert.Equal(192, vector.Dimensions);
         Assert.Equal(1f, System.Numerics.Tensors.TensorPrimitives.Norm(vector), 4);
     }
 }

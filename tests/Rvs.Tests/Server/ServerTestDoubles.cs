@@ -19,7 +19,7 @@ internal sealed class SlowPipeline(IEmbeddingPipeline inner, TimeSpan delay) : I
         return inner.Embed(photo);
     }
 
-    public float[] EmbedRegion(DecodedPhoto photo, RectangleF box) => inner.EmbedRegion(photo, box);
+    public Rvs.Embedding.FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box) => inner.EmbedRegion(photo, box);
 
     // The inner pipeline is shared by every test; it is not this wrapper's to dispose.
     public void Dispose() { }

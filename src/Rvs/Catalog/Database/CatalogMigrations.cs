@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Rvs.Pipelines;
 
 namespace Rvs.Catalog;
 
@@ -10,14 +11,18 @@ namespace Rvs.Catalog;
 /// </summary>
 internal static class CatalogMigrations
 {
-    /// <summary>One catalog version: the number it brings the catalog to, and the DDL that adds what it added.</summary>
-    internal sealed record Step(int Version, string Adds, string Ddl);
+    /// <summary>
+    /// One catalog version: the number it brings the catalog to, the DDL that adds what it added, and any rows it
+    /// rewrites (run after the DDL, in the same transaction).
+    /// </summary>
+    internal sealed record Step(int Version, string Adds, string Ddl, Action<SqliteConnection, SqliteTransaction>? Rewrite = null);
 
     // Append new steps at the end, with the next version number, and add the same tables or columns to
     // CatalogSchema.Ddl so that new catalogs have them from the start.
     internal static readonly Step[] Steps =
     [
         new(2, "the person tables", PeopleSchema.Ddl),
+        new(5, "model ids that carry the model files' sha256", "", UpgradeModelIds),
     ];
 
     public static int Latest => Steps[^1].Version;
@@ -46,7 +51,12 @@ internal static class CatalogMigrations
 
         foreach (var step in Steps.Where(s => s.Version > current))
         {
-            CatalogSchema.Execute(connection, step.Ddl, transaction);
+            if (step.Ddl.Length > 0)
+            {
+                CatalogSchema.Execute(connection, step.Ddl, transaction);
+            }
+
+            step.Rewrite?.Invoke(connection, transaction);
         }
 
         CatalogSchema.Execute(connection, $"PRAGMA user_version = {Latest}", transaction);
@@ -60,6 +70,31 @@ internal static class CatalogMigrations
         }
 
         transaction.Commit();
+    }
+
+    /// <summary>
+    /// Step 5: a collection recorded under an id without the hash gets the id as written now, which names the files
+    /// that old id was made with (<see cref="ModelIds.Upgrade"/>). The collection then opens only where this build's
+    /// model files have that hash; a collection whose id is unknown is left alone and refused as a model mismatch.
+    /// </summary>
+    private static void UpgradeModelIds(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        foreach (var (old, current) in ModelIds.RecipeOnlyIds)
+        {
+            foreach (var sql in new[]
+            {
+                $"UPDATE settings SET value = $current WHERE key = '{CatalogSchema.KeyModelId}' AND value = $old",
+                "UPDATE embeddings SET model_id = $current WHERE model_id = $old",
+            })
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                command.Parameters.AddWithValue("$current", current);
+                command.Parameters.AddWithValue("$old", old);
+                command.ExecuteNonQuery();
+            }
+        }
     }
 
     public static long UserVersion(SqliteConnection connection, SqliteTransaction? transaction)

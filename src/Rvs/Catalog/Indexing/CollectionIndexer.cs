@@ -326,10 +326,10 @@ public sealed class CollectionIndexer
 
         foreach (var face in embedded)
         {
-            if (face.Embedding.Length != pipeline.Dimensions)
+            if (face.Embedding.Dimensions != pipeline.Dimensions)
             {
                 throw new InvalidOperationException(
-                    $"Pipeline '{pipeline.Name}' returned a {face.Embedding.Length}-dimensional embedding; it declares {pipeline.Dimensions}.");
+                    $"Pipeline '{pipeline.Name}' returned a {face.Embedding.Dimensions}-dimensional embedding; it declares {pipeline.Dimensions}.");
             }
         }
 
@@ -346,7 +346,7 @@ public sealed class CollectionIndexer
                     new RectangleF(box.X / scale, box.Y / scale, box.Width / scale, box.Height / scale), options.ThumbnailSize);
             }
 
-            faces.Add(new ProcessedFace(face.Face, face.Embedding, thumbnail));
+            faces.Add(new ProcessedFace(face.Face, face.Embedding.ToArray(), thumbnail));
         }
 
         return Result(ImageStatus.Indexed, null, decoded.OriginalWidth, decoded.OriginalHeight, faces);

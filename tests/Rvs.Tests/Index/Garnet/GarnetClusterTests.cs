@@ -13,15 +13,15 @@ public class GarnetClusterTests(GarnetClusterFixture fx) : IClassFixture<GarnetC
     [Fact]
     public void three_node_cluster_search_matches_brute_force_and_spreads_shards()
     {
-        var faces = new SyntheticFaces(seed: 21, identities: 40, dimensions: Dims);
-        var data = faces.Faces(400);
+        var faces = new SyntheticFaceVectors(Dims, seed: 21, perIdentity: 10);
+        var data = faces.Vectors(400);
         var options = new GarnetVectorIndexOptions(fx.Servers.Endpoints, "cl", Shards: 8, SearchEf: 200);
         using var index = new GarnetVectorIndex(options, Dims);
         index.Add(Enumerable.Range(0, 400).Select(i => (long)i).ToArray(), data,
                   Enumerable.Range(0, 400).Select(i => $"{{\"n\":{i}}}").ToArray());
 
         Assert.Equal(400, index.Count);
-        var queries = Enumerable.Range(0, 40).Select(_ => faces.Face(faces.RandomIdentity())).ToArray();
+        var queries = faces.Queries(40, 400, querySeed: 1, out _).Chunk(Dims).ToArray();
         var (recall, top1) = Recall.Measure(index, data, Dims, queries, 10);
         Assert.True(recall >= 0.95, $"recall@10 {recall:F3}");
         Assert.Equal(queries.Length, top1);

@@ -55,9 +55,9 @@ public class GarnetProbeFactTests(SingleGarnetFixture fx)
         var dims = 8;
         var collection = "m" + Guid.NewGuid().ToString("N")[..8];
         var options = new GarnetVectorIndexOptions(fx.Servers.Endpoints, collection, Shards: 2, M: 24);
-        var faces = new SyntheticFaces(9, 4, dims);
-        using (var first = new GarnetVectorIndex(options, dims)) first.Add([1, 2, 3, 4], faces.Faces(4));
-        using (var second = new GarnetVectorIndex(options, dims)) second.Add([5, 6, 7, 8], faces.Faces(4));
+        var faces = new SyntheticFaceVectors(dims, seed: 9, perIdentity: 1).Vectors(8);
+        using (var first = new GarnetVectorIndex(options, dims)) first.Add([1, 2, 3, 4], faces.AsSpan(0, 4 * dims));
+        using (var second = new GarnetVectorIndex(options, dims)) second.Add([5, 6, 7, 8], faces.AsSpan(4 * dims));
         // Opening the collection with another M is refused up front, before any VADD can hit the server's mismatch.
         var ex = Assert.ThrowsAny<GarnetIndexException>(() => new GarnetVectorIndex(options with { M = 16 }, dims));
         Assert.Contains("m=24", ex.Message, StringComparison.Ordinal);
@@ -67,10 +67,10 @@ public class GarnetProbeFactTests(SingleGarnetFixture fx)
     public async Task remove_is_verified_while_other_clients_add_to_the_same_shard()
     {
         const int dims = 16;
-        var faces = new SyntheticFaces(10, 20, dims);
+        var faces = new SyntheticFaceVectors(dims, seed: 10, perIdentity: 30);
         using var index = fx.NewIndex(dims, shards: 1);
         using var writer = new GarnetVectorIndex(index.Options, dims);
-        index.Add(Enumerable.Range(0, 600).Select(i => (long)i).ToArray(), faces.Faces(600));
+        index.Add(Enumerable.Range(0, 600).Select(i => (long)i).ToArray(), faces.Vectors(600));
 
         using var stop = new CancellationTokenSource();
         var adders = Enumerable.Range(0, 2).Select(t => Task.Run(() =>
@@ -79,7 +79,7 @@ public class GarnetProbeFactTests(SingleGarnetFixture fx)
             while (!stop.IsCancellationRequested)
             {
                 var ids = Enumerable.Range(next, 50).Select(i => (long)i).ToArray();
-                writer.Add(ids, faces.Faces(50));
+                writer.Add(ids, faces.Queries(50, 600, querySeed: next, out _));
                 next += 50;
             }
         })).ToArray();

@@ -14,13 +14,13 @@ public class GarnetVectorIndexTests(SingleGarnetFixture fx)
     [Fact]
     public void single_node_search_matches_brute_force()
     {
-        var faces = new SyntheticFaces(seed: 1, identities: 40, dimensions: Dims);
-        var data = faces.Faces(400);
+        var faces = new SyntheticFaceVectors(Dims, seed: 1, perIdentity: 10);
+        var data = faces.Vectors(400);
         using var index = fx.NewIndex(Dims, shards: 4);
         index.Add(Enumerable.Range(0, 400).Select(i => (long)i).ToArray(), data);
 
         Assert.Equal(400, index.Count);
-        var queries = Enumerable.Range(0, 40).Select(_ => faces.Face(faces.RandomIdentity())).ToArray();
+        var queries = faces.Queries(40, 400, querySeed: 1, out _).Chunk(Dims).ToArray();
         var (recall, top1) = Recall.Measure(index, data, Dims, queries, 10);
         Assert.True(recall >= 0.95, $"recall@10 {recall:F3}");
         Assert.Equal(queries.Length, top1);
@@ -35,8 +35,8 @@ public class GarnetVectorIndexTests(SingleGarnetFixture fx)
     [Fact]
     public void attributes_travel_with_each_face_and_come_back_on_hits()
     {
-        var faces = new SyntheticFaces(2, 5, Dims);
-        var data = faces.Faces(20);
+        var faces = new SyntheticFaceVectors(Dims, seed: 2, perIdentity: 4);
+        var data = faces.Vectors(20);
         var ids = Enumerable.Range(100, 20).Select(i => (long)i).ToArray();
         var attrs = ids.Select(id => id % 2 == 0 ? $"{{\"path\":\"img/{id}.jpg\",\"label\":\"p{id % 5}\",\"box\":[1,2,3,4]}}" : null).ToArray();
         using var index = fx.NewIndex(Dims);
@@ -52,9 +52,9 @@ public class GarnetVectorIndexTests(SingleGarnetFixture fx)
     [Fact]
     public void contains_count_and_remove()
     {
-        var faces = new SyntheticFaces(3, 5, Dims);
+        var faces = new SyntheticFaceVectors(Dims, seed: 3, perIdentity: 1);
         using var index = fx.NewIndex(Dims, shards: 3);
-        index.Add([1, 2, 3, long.MaxValue, -7], faces.Faces(5));
+        index.Add([1, 2, 3, long.MaxValue, -7], faces.Vectors(5));
         Assert.Equal(5, index.Count);
         Assert.True(index.Contains(long.MaxValue));
         Assert.True(index.Contains(-7));
@@ -69,9 +69,9 @@ public class GarnetVectorIndexTests(SingleGarnetFixture fx)
     [Fact]
     public void add_replaces_an_existing_vector()
     {
-        var faces = new SyntheticFaces(4, 2, Dims);
-        var a = faces.Face(0);
-        var b = faces.Face(1);
+        var faces = new SyntheticFaceVectors(Dims, seed: 4);
+        var a = faces.Query(0);
+        var b = faces.Query(1);
         using var index = fx.NewIndex(Dims, shards: 1);
         index.Add([5], a);
         index.Add([5], b);
@@ -126,10 +126,10 @@ public class GarnetVectorIndexTests(SingleGarnetFixture fx)
     [Fact]
     public void search_with_status_is_complete_when_every_shard_answers()
     {
-        var faces = new SyntheticFaces(5, 3, Dims);
+        var faces = new SyntheticFaceVectors(Dims, seed: 5, perIdentity: 1);
         using var index = fx.NewIndex(Dims, allowPartial: true);
-        index.Add([1, 2, 3], faces.Faces(3));
-        var r = ((IVectorIndex)index).SearchWithStatus(faces.Face(0), 2);
+        index.Add([1, 2, 3], faces.Vectors(3));
+        var r = ((IVectorIndex)index).SearchWithStatus(faces.Query(0), 2);
         Assert.False(r.IsPartial);
         Assert.Null(r.Unavailable);
         Assert.Equal(2, r.Hits.Count);
