@@ -13,7 +13,9 @@ namespace Rvs.Catalog;
 /// <remarks>
 /// Every check here costs a handful of page reads, except the photo-status scan (one pass over the small images
 /// rows) and, for commands that are about to write, SQLite's <c>PRAGMA quick_check</c>, which reads every page: a
-/// write must not build on a broken b-tree, and a write command's own work dwarfs it.
+/// write must not build on a broken b-tree, and a write command's own work dwarfs it. Measured on a copy of a
+/// whole-LFW catalog (13,233 photos, 286 MB, warm cache; Python's sqlite3 running the same statements):
+/// quick_check 0.46-0.48 s, the status scan 8-20 ms.
 /// </remarks>
 internal static class CatalogCheck
 {
