@@ -64,6 +64,10 @@ public sealed class ModelIdTests : IDisposable
     {
         var recipeOnly = ModelIds.FaceNetRecipe + ModelIds.MirrorSuffix;
         IndexOnePhotoAsOldCatalog(recipeOnly);
+        // Reading alone never writes (a read-only open of an old catalog asks for an upgrade); opening to write upgrades it.
+        using (FaceCollection.Open(_scratch.Collection))
+        {
+        }
 
         var settings = FaceCollection.ReadSettings(_scratch.Collection);
 
