@@ -65,7 +65,7 @@ public sealed class ModelIdTests : IDisposable
         var recipeOnly = ModelIds.FaceNetRecipe + ModelIds.MirrorSuffix;
         IndexOnePhotoAsOldCatalog(recipeOnly);
         // Reading alone never writes (a read-only open of an old catalog asks for an upgrade); opening to write upgrades it.
-        using (FaceCollection.Open(_scratch.Collection))
+        using (FaceCollection.Open(_scratch.Collection, _scratch.Options))
         {
         }
 
