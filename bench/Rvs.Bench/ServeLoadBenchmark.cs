@@ -125,7 +125,7 @@ internal static class ServeLoadBenchmark
         }
         catch (HttpRequestException e)
         {
-            return $"no answer ({e.HttpRequestError})";
+            return $"no answer ({e.HttpRequestError}: {(e.InnerException ?? e).Message})";
         }
     }
 

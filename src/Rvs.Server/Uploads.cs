@@ -20,6 +20,8 @@ internal static class Uploads
 
     public const int MaxFields = 16;
 
+    private static readonly TimeSpan DiscardTimeout = TimeSpan.FromSeconds(60);
+
     public const int MaxPartHeadersLength = 16 * 1024;
 
     /// <summary>
@@ -45,6 +47,7 @@ internal static class Uploads
         // A body of unknown length may grow to the largest allowed, so that is what it reserves.
         if (budget.TryReserve(request.ContentLength ?? maxBody) is not { } reservation)
         {
+            await DiscardBodyAsync(context, cancellationToken);
             return (null, ApiResults.Unavailable(context, "the server is busy receiving other uploads; try again in a moment"));
         }
 
@@ -86,6 +89,26 @@ internal static class Uploads
         }
 
         return (new Upload(bytes, form), null);
+    }
+
+    /// <summary>
+    /// Reads a refused upload's body into nothing, one small buffer at a time, and closes the connection after the
+    /// answer. Without it the server would close a connection the client is still sending on, and the client would
+    /// see a reset instead of the 503. A client still sending after a minute is cut off (a burst of many large uploads on loopback took 18 s to drain; docs/BENCHMARKS.md).
+    /// </summary>
+    private static async Task DiscardBodyAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        context.Response.Headers.Connection = "close";
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(DiscardTimeout);
+        try
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null, deadline.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            // The answer is the same whether or not the rest of the body arrived.
+        }
     }
 
     /// <summary>
