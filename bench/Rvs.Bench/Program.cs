@@ -27,6 +27,7 @@ static int Usage()
                Rvs.Bench photos [--lfw ../shared/data/lfw.tgz] [--photos 40] [--people 200] [--seed 12] [--sides 1008,1280,1512,2016]
                Rvs.Bench query [--collection lfw-collection] [--lfw ../shared/data/lfw.tgz] [--queries 200]
                Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR] [--slots N] [--threads N]
+               Rvs.Bench serve --load [--photos 300] [--collection DIR] [--uploads 64] [--upload-mb 19] [--bombs 4] [--bomb-side 20000] [--searchers 2] [--cli DLL] [-- SERVE OPTIONS]
                Rvs.Bench search [--n 13233] [--n 1000000] [--queries 1000] [--exact-queries 200] [--ef 64,128] [--m 16] [--ef-add 128]
                Rvs.Bench garnet [--n 200000] [--efs 0,50,100,200] [--queries 200] [--seconds 5]
                Rvs.Bench people [--lfw ../shared/data/lfw.tgz] [--added 20]

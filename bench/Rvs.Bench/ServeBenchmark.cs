@@ -16,29 +16,22 @@ namespace Rvs.Bench;
 internal static class ServeBenchmark
 {
     public const string Usage =
-        "Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR (reused, or built and kept)] [--slots N] [--threads N]";
+        "Rvs.Bench serve [--load: see ServeLoadBenchmark] [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR (reused, or built and kept)] [--slots N] [--threads N]";
 
     public static int Run(string[] args)
     {
-        var lfw = BenchArguments.Lfw(args);
-        var photoCount = BenchArguments.Int(args, "--photos", 500);
-        var queryCount = BenchArguments.Int(args, "--queries", 200);
+        if (args.Contains("--load"))
+        {
+            return ServeLoadBenchmark.Run(args);
+        }
+
         var concurrency = BenchArguments.Int(args, "--concurrency", 8);
-        var existing = BenchArguments.Value(args, "--collection");
         var slots = BenchArguments.Value(args, "--slots") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : (int?)null;
         var threads = BenchArguments.Value(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : (int?)null;
 
-        var scratch = Path.Combine(Path.GetTempPath(), $"rvs-serve-bench-{Guid.NewGuid():N}");
+        var (collection, queries, scratch) = Prepare(args, BenchArguments.Int(args, "--photos", 500), BenchArguments.Int(args, "--queries", 200));
         try
         {
-            // Query photos come after the indexed ones in the archive, so they are not in the collection.
-            var photos = PhotoSource.Enumerate(lfw).Take(photoCount + queryCount).ToList();
-            var queries = photos.Skip(photoCount).Take(queryCount).Select(p => p.Bytes).ToList();
-            // A --collection that does not exist yet is built and kept, so later runs can skip indexing.
-            var collection = existing is not null && FaceCollection.Exists(existing)
-                ? existing
-                : Index(photos.Take(photoCount).ToList(), scratch, existing);
-
             var options = new ServerOptions { CollectionDirectory = collection, Urls = "http://127.0.0.1:0" };
             if (slots is { } n)
             {
@@ -86,6 +79,24 @@ internal static class ServeBenchmark
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The collection to serve (the first photos of --lfw indexed into a scratch folder, or --collection) and query
+    /// photos that come after the indexed ones in the archive, so they are not in the collection. The caller deletes
+    /// the scratch folder.
+    /// </summary>
+    public static (string Collection, List<byte[]> Queries, string Scratch) Prepare(string[] args, int photoCount, int queryCount)
+    {
+        var existing = BenchArguments.Value(args, "--collection");
+        var scratch = Path.Combine(Path.GetTempPath(), $"rvs-serve-bench-{Guid.NewGuid():N}");
+        var photos = PhotoSource.Enumerate(BenchArguments.Lfw(args)).Take(photoCount + queryCount).ToList();
+        var queries = photos.Skip(photoCount).Take(queryCount).Select(p => p.Bytes).ToList();
+        // A --collection that does not exist yet is built and kept, so later runs can skip indexing.
+        var collection = existing is not null && FaceCollection.Exists(existing)
+            ? existing
+            : Index(photos.Take(photoCount).ToList(), scratch, existing);
+        return (collection, queries, scratch);
     }
 
     private static string Index(List<SourcePhoto> photos, string scratch, string? keep)

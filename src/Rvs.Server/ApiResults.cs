@@ -43,6 +43,13 @@ internal static class ApiResults
 
     public static IResult Error(int status, string message) => Results.Json(new ApiError(message), statusCode: status);
 
+    /// <summary>A 503 for load shed on purpose, with Retry-After: the same request may well succeed a moment later.</summary>
+    public static IResult Unavailable(HttpContext context, string message)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return Error(StatusCodes.Status503ServiceUnavailable, message);
+    }
+
     public static IResult NotFound(string message) => Error(StatusCodes.Status404NotFound, message);
 
     /// <summary>Ids are positive 64-bit integers; anything else is refused before it reaches the catalog.</summary>

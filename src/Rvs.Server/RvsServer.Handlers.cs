@@ -13,7 +13,7 @@ public static partial class RvsServer
 {
     private static async Task<IResult> SearchAsync(HttpContext context, ServerState state, CancellationToken cancellationToken)
     {
-        var (upload, error) = await Uploads.ReadAsync(context.Request, state.Options.MaxUploadBytes, cancellationToken);
+        var (upload, error) = await Uploads.ReadAsync(context, state.Options.MaxUploadBytes, state.UploadBudget, cancellationToken);
         if (upload is null)
         {
             return error!;
@@ -33,7 +33,7 @@ public static partial class RvsServer
         {
             if (slot is null)
             {
-                return Busy();
+                return Busy(context);
             }
 
             faces = search.Embed(upload.Bytes);
@@ -132,7 +132,7 @@ public static partial class RvsServer
             return refused;
         }
 
-        var (upload, error) = await Uploads.ReadAsync(context.Request, state.Options.MaxUploadBytes, cancellationToken);
+        var (upload, error) = await Uploads.ReadAsync(context, state.Options.MaxUploadBytes, state.UploadBudget, cancellationToken);
         if (upload is null)
         {
             return error!;
@@ -149,7 +149,7 @@ public static partial class RvsServer
         {
             if (slot is null)
             {
-                return Busy();
+                return Busy(context);
             }
 
             image = state.Indexer.AddPhoto(upload.Bytes, label.Length == 0 ? null : label, state.Pipeline,
@@ -196,9 +196,8 @@ public static partial class RvsServer
         return null;
     }
 
-    private static IResult Busy() =>
-        Results.Json(new ApiError("the server is busy with other searches; try again in a moment"),
-            statusCode: StatusCodes.Status503ServiceUnavailable);
+    private static IResult Busy(HttpContext context) =>
+        ApiResults.Unavailable(context, "the server is busy with other searches; try again in a moment");
 
     private static bool TryReadInt(HttpContext context, IFormCollection? form, string name, int? fallback, int min, int max, out int? value, out IResult? error)
     {

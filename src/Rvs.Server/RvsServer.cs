@@ -34,6 +34,16 @@ public static partial class RvsServer
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxUploadBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
+        if (ServerOptions.ProblemWithUrls(options.Urls) is { } badUrls)
+        {
+            throw new InvalidRequestException(badUrls);
+        }
+
+        if (options.UploadBudgetBytes < options.MaxUploadBytes + Uploads.FormOverhead)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "the upload budget must hold at least one upload of the largest size");
+        }
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxK, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DefaultK, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.IntraOpThreads, 1);
@@ -56,6 +66,7 @@ public static partial class RvsServer
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes + Uploads.FormOverhead;
+                kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             });
             builder.Services.ConfigureHttpJsonOptions(json =>
             {
@@ -138,6 +149,19 @@ public static partial class RvsServer
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+            return next(context);
+        });
+
+        var state = app.Services.GetRequiredService<ServerState>();
+        var watch = new CatalogWatch(state.Collection, state.Options.CatalogCheckInterval, app.Logger);
+        app.Use((context, next) =>
+        {
+            // Only requests that read the collection; the page's own files do not.
+            if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/healthz"))
+            {
+                watch.CatchUpIfDue();
+            }
+
             return next(context);
         });
 

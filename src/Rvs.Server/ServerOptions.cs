@@ -10,6 +10,11 @@ public sealed record ServerOptions
 
     public const int DefaultMaxUploadMegabytes = 20;
 
+    /// <summary>Eight uploads of the largest size held at once: measured with `Rvs.Bench serve --load` (docs/SECURITY.md).</summary>
+    public const int DefaultUploadBudgetMegabytes = 8 * (DefaultMaxUploadMegabytes + 1);
+
+    public const int DefaultMaxConnections = 256;
+
     /// <summary>The collection to serve (it must exist).</summary>
     public required string CollectionDirectory { get; init; }
 
@@ -20,6 +25,21 @@ public sealed record ServerOptions
     public string? ApiKey { get; init; }
 
     public long MaxUploadBytes { get; init; } = DefaultMaxUploadMegabytes * 1024L * 1024L;
+
+    /// <summary>
+    /// Bytes of uploads held in memory at once, reserved by their declared size before their body is read; an upload
+    /// that does not fit is answered 503 with Retry-After. At least one largest upload must fit.
+    /// </summary>
+    public long UploadBudgetBytes { get; init; } = DefaultUploadBudgetMegabytes * 1024L * 1024L;
+
+    /// <summary>Open connections Kestrel accepts at once; it closes those beyond, before reading anything from them.</summary>
+    public long MaxConnections { get; init; } = DefaultMaxConnections;
+
+    /// <summary>
+    /// How often at most a request first checks whether another process changed the collection (its generation) and,
+    /// if so, brings the index up to date: photos `rvs index` adds are found without a restart.
+    /// </summary>
+    public TimeSpan CatalogCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Searches running the models at once: one per core, each model single-threaded (see IntraOpThreads).</summary>
     public int ModelSlots { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
@@ -50,4 +70,41 @@ public sealed record ServerOptions
 
     /// <summary>Index options to open the collection with; by default those the collection itself asks for.</summary>
     public CollectionOptions? CollectionOptions { get; init; }
+
+    /// <summary>
+    /// Why <paramref name="urls"/> cannot be listened on, in one line, or null when every URL is one Kestrel takes:
+    /// http://HOST:PORT with no path (rvs speaks plain HTTP; TLS belongs in a reverse proxy, see docs/SECURITY.md).
+    /// </summary>
+    public static string? ProblemWithUrls(string urls)
+    {
+        var entries = (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (entries.Length == 0)
+        {
+            return "--urls is empty: give where to listen, e.g. http://127.0.0.1:5000";
+        }
+
+        foreach (var url in entries)
+        {
+            // Kestrel's wildcards (*, +) are not host names a URI parser accepts.
+            var parsable = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(parsable, UriKind.Absolute, out var uri) || uri.Host.Length == 0 || !url.Contains("://", StringComparison.Ordinal))
+            {
+                return $"--urls '{url}' is not a URL to listen on: write it as http://HOST:PORT, e.g. http://127.0.0.1:5000";
+            }
+
+            if (uri.Scheme != Uri.UriSchemeHttp)
+            {
+                return uri.Scheme == Uri.UriSchemeHttps
+                    ? $"--urls '{url}': rvs serves plain HTTP; put TLS in a reverse proxy in front of it (docs/SECURITY.md)"
+                    : $"--urls '{url}': only http:// URLs can be listened on";
+            }
+
+            if (uri.AbsolutePath != "/" || uri.Query.Length > 0)
+            {
+                return $"--urls '{url}' has a path; give only http://HOST:PORT";
+            }
+        }
+
+        return null;
+    }
 }

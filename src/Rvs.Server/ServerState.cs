@@ -19,6 +19,7 @@ internal sealed class ServerState : IDisposable
         Pipeline = pipeline;
         _ownsPipeline = ownsPipeline;
         Gate = new SearchGate(options.ModelSlots, options.MaxQueuedSearches);
+        UploadBudget = new UploadBudget(options.UploadBudgetBytes);
         Indexer = new CollectionIndexer(collection);
         Verdicts = new SearchVerdicts(collection, options.TargetFpir);
         _apiKeyHash = string.IsNullOrEmpty(options.ApiKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey));
@@ -37,6 +38,8 @@ internal sealed class ServerState : IDisposable
 
     public SearchGate Gate { get; }
 
+    public UploadBudget UploadBudget { get; }
+
     public bool WritesEnabled => _apiKeyHash is not null;
 
     /// <summary>Compares hashes in constant time, so the answer's timing says nothing about how much of a guess was right.</summary>
@@ -47,6 +50,7 @@ internal sealed class ServerState : IDisposable
     public void Dispose()
     {
         Gate.Dispose();
+        UploadBudget.Dispose();
         Collection.Dispose();
         if (_ownsPipeline)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -17,8 +18,20 @@ internal static class Uploads
     // Multipart boundaries, part headers and the small text fields ride on top of the photo itself.
     public const long FormOverhead = 64 * 1024;
 
-    public static async Task<(Upload? Upload, IResult? Error)> ReadAsync(HttpRequest request, long maxPhotoBytes, CancellationToken cancellationToken)
+    public const int MaxFields = 16;
+
+    private static readonly TimeSpan DiscardTimeout = TimeSpan.FromSeconds(60);
+
+    public const int MaxPartHeadersLength = 16 * 1024;
+
+    /// <summary>
+    /// Reads the form of <paramref name="context"/>'s request, first reserving its size in <paramref name="budget"/>
+    /// (held until the response is sent): a body over the limit is 413 and one that does not fit in the budget now is
+    /// 503, both before a byte of it is read.
+    /// </summary>
+    public static async Task<(Upload? Upload, IResult? Error)> ReadAsync(HttpContext context, long maxPhotoBytes, UploadBudget budget, CancellationToken cancellationToken)
     {
+        var request = context.Request;
         if (!request.HasFormContentType)
         {
             return (null, ApiResults.Error(StatusCodes.Status400BadRequest,
@@ -31,6 +44,14 @@ internal static class Uploads
             return (null, TooLarge(maxPhotoBytes));
         }
 
+        // A body of unknown length may grow to the largest allowed, so that is what it reserves.
+        if (budget.TryReserve(request.ContentLength ?? maxBody) is not { } reservation)
+        {
+            await DiscardBodyAsync(context, cancellationToken);
+            return (null, ApiResults.Unavailable(context, "the server is busy receiving other uploads; try again in a moment"));
+        }
+
+        context.Response.RegisterForDispose(reservation);
         IFormCollection form;
         try
         {
@@ -38,27 +59,16 @@ internal static class Uploads
             {
                 MultipartBodyLengthLimit = maxBody,
                 MemoryBufferThreshold = (int)Math.Min(maxBody, int.MaxValue),
-                ValueCountLimit = 16,
+                ValueCountLimit = MaxFields,
+                // Applies to url-encoded forms only; a multipart text field is bounded by the body's limit.
                 ValueLengthLimit = 4096,
-                MultipartHeadersLengthLimit = 16 * 1024,
+                MultipartHeadersLengthLimit = MaxPartHeadersLength,
                 BufferBodyLengthLimit = maxBody,
             }, cancellationToken);
         }
-        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        catch (Exception e) when (FormError(e, maxPhotoBytes) is { } answer)
         {
-            return (null, TooLarge(maxPhotoBytes));
-        }
-        catch (InvalidDataException e)
-        {
-            return (null, ApiResults.Error(StatusCodes.Status400BadRequest, $"the form could not be read: {e.Message}"));
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge(maxPhotoBytes));
-        }
-        catch (BadHttpRequestException e)
-        {
-            return (null, ApiResults.Error(StatusCodes.Status400BadRequest, $"the request could not be read: {e.Message}"));
+            return (null, answer);
         }
 
         var file = form.Files.GetFile(PhotoField);
@@ -80,6 +90,44 @@ internal static class Uploads
 
         return (new Upload(bytes, form), null);
     }
+
+    /// <summary>
+    /// Reads a refused upload's body into nothing, one small buffer at a time, and closes the connection after the
+    /// answer. Without it the server would close a connection the client is still sending on, and the client would
+    /// see a reset instead of the 503. A client still sending after a minute is cut off (a burst of many large uploads on loopback took 18 s to drain; docs/BENCHMARKS.md).
+    /// </summary>
+    private static async Task DiscardBodyAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        context.Response.Headers.Connection = "close";
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(DiscardTimeout);
+        try
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null, deadline.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            // The answer is the same whether or not the rest of the body arrived.
+        }
+    }
+
+    /// <summary>
+    /// The answer to a form that could not be read, naming what was wrong: only the body's length limit is about the
+    /// photo's size (413); a broken body or another limit (fields, part headers) is the form's fault (400).
+    /// </summary>
+    private static IResult? FormError(Exception e, long maxPhotoBytes) => e switch
+    {
+        InvalidDataException when e.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase) => TooLarge(maxPhotoBytes),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TooLarge(maxPhotoBytes),
+        InvalidDataException when e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) =>
+            ApiResults.Error(StatusCodes.Status400BadRequest, $"the form breaks a limit ({MaxFields} fields, {MaxPartHeadersLength / 1024} KB of headers a part): {OneLine(e.Message)}"),
+        InvalidDataException or BadHttpRequestException => ApiResults.Error(StatusCodes.Status400BadRequest, $"the form could not be read: {OneLine(e.Message)}"),
+        // A body that ends before its closing boundary surfaces as a plain IOException from the multipart reader.
+        IOException when e is not ConnectionResetException => ApiResults.Error(StatusCodes.Status400BadRequest, $"the form could not be read: {OneLine(e.Message)}"),
+        _ => null,
+    };
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
     private static IResult TooLarge(long maxPhotoBytes) => ApiResults.Error(StatusCodes.Status413PayloadTooLarge,
         $"the photo is too large: the limit is {maxPhotoBytes / (1024.0 * 1024.0):0.#} MB");

@@ -84,7 +84,7 @@ internal static class CollectionCommands
 
     public static Command Similar()
     {
-        var id = new Argument<long>("face-id") { Description = "A face id from earlier results." };
+        var id = IdArgument("face-id", "face", "A face id from earlier results.");
         var collection = CollectionOption();
         var k = new Option<int>("-k", "--top") { Description = "How many results.", DefaultValueFactory = _ => 20 };
         var json = FaceCommands.JsonOption();
@@ -250,6 +250,26 @@ internal static class CollectionCommands
     }
 
     /// <summary>Checks -k before any work: a count of results rvs can return, not one that would exhaust memory.</summary>
+    /// <summary>
+    /// An id argument that refuses anything but a positive whole number in words ("'abc' is not a face id …") rather
+    /// than with the parser's own message, which names .NET types.
+    /// </summary>
+    public static Argument<long> IdArgument(string name, string what, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Join(' ', result.Tokens.Select(t => t.Value));
+            if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0)
+            {
+                return id;
+            }
+
+            result.AddError($"'{text}' is not a {what} id: ids are positive whole numbers, as search results show them");
+            return 0;
+        },
+    };
+
     public static int CheckK(int k) => k is >= 1 and <= MaxK
         ? k
         : throw new InvalidRequestException($"-k must be from 1 to {MaxK:N0} (got {k})");

@@ -16,6 +16,38 @@ namespace Rvs.Cli.Commands;
 /// </summary>
 internal static class ContactSheet
 {
+    /// <summary>Fails before any work is done when the sheet could not be written where asked (a missing folder, a folder).</summary>
+    public static void CheckDestination(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new Rvs.Errors.InvalidRequestException($"--html '{path}' is a folder; give the name of the HTML file to write");
+        }
+
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
+        {
+            throw new Rvs.Errors.NotFoundException($"--html '{path}': the folder '{folder}' does not exist");
+        }
+    }
+
+    public static void Write(string path, string html)
+    {
+        CheckDestination(path);
+        try
+        {
+            File.WriteAllText(path, html);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Rvs.Errors.InvalidRequestException($"could not write the contact sheet to '{path}': {e.Message}", e);
+        }
+    }
+
     public static string Render(string queryName, byte[] queryPhoto, IReadOnlyList<DetectedFace> faces,
         IReadOnlyList<FaceSearchResult> results, string? queryLabel, FaceCollection collection)
     {

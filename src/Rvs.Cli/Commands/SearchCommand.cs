@@ -37,6 +37,7 @@ internal static class SearchCommand
         {
             var file = parse.GetValue(image)!;
             var directory = parse.GetValue(collection)!;
+            ContactSheet.CheckDestination(parse.GetValue(html)?.FullName);
             var photo = ReadPhoto(file);
             using var faces = CollectionCommands.OpenExisting(directory, backEnd.Resolve(parse, directory), readOnly: true);
             using var embedder = PipelineFactory.CreateMatching(faces.Pipeline.Name, faces.Pipeline.ModelId);
@@ -77,7 +78,7 @@ internal static class SearchCommand
         var queryLabel = display.Label ?? result.QueryLabel;
         if (display.HtmlPath is { } sheet)
         {
-            File.WriteAllText(sheet, ContactSheet.Render(display.Name, display.Photo, result.Faces.Select(f => f.Face).ToList(), result.Searches, queryLabel, faces));
+            ContactSheet.Write(sheet, ContactSheet.Render(display.Name, display.Photo, result.Faces.Select(f => f.Face).ToList(), result.Searches, queryLabel, faces));
             Console.Error.WriteLine($"contact sheet written to {Path.GetFullPath(sheet)}");
         }
 

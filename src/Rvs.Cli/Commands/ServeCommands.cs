@@ -42,24 +42,49 @@ internal static class ServeCommands
                 result.AddError("--max-upload-mb must be from 1 to 1024");
             }
         });
+        var uploadBudget = new Option<int>("--upload-budget-mb")
+        {
+            Description = "Megabytes of uploads held in memory at once; an upload beyond them is answered 503 (retry later).",
+            DefaultValueFactory = _ => ServerOptions.DefaultUploadBudgetMegabytes,
+        };
+        var maxConnections = new Option<int>("--max-connections")
+        {
+            Description = "Open connections accepted at once; those beyond are closed straight away.",
+            DefaultValueFactory = _ => ServerOptions.DefaultMaxConnections,
+        };
+        maxConnections.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--max-connections must be at least 1");
+            }
+        });
 
         var backEnd = new BackEndOptions();
         var targetFpir = CollectionCommands.TargetFpirOption();
         var command = new Command("serve", "Serve a collection over HTTP: a search-by-photo web page and a JSON API (/openapi/v1.json).")
         {
-            collection, urls, apiKey, apiKeyFile, allowedHosts, maxUpload, targetFpir,
+            collection, urls, apiKey, apiKeyFile, allowedHosts, maxUpload, uploadBudget, maxConnections, targetFpir,
         };
         backEnd.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliErrors.Run(async () =>
         {
             var key = parse.GetValue(apiKey) ?? ReadKeyFile(parse.GetValue(apiKeyFile)) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
             var directory = parse.GetValue(collection)!.FullName;
+            // The budget holds whole uploads, each with its form around it: the largest must fit, or it could never be sent.
+            if (parse.GetValue(uploadBudget) <= parse.GetValue(maxUpload))
+            {
+                throw new Rvs.Errors.InvalidRequestException("--upload-budget-mb must be larger than --max-upload-mb, so that one upload of the largest size fits");
+            }
+
             await using var app = RvsServer.Build(new ServerOptions
             {
                 CollectionDirectory = directory,
                 Urls = parse.GetValue(urls)!,
                 ApiKey = string.IsNullOrEmpty(key) ? null : key,
                 MaxUploadBytes = parse.GetValue(maxUpload) * 1024L * 1024L,
+                UploadBudgetBytes = parse.GetValue(uploadBudget) * 1024L * 1024L,
+                MaxConnections = parse.GetValue(maxConnections),
                 CollectionOptions = backEnd.Resolve(parse, directory),
                 AllowedHosts = parse.GetValue(allowedHosts) is { Length: > 0 } hosts ? hosts : null,
                 TargetFpir = parse.GetValue(targetFpir),

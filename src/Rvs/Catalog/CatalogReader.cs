@@ -154,14 +154,18 @@ internal sealed class CatalogReader(CatalogDatabase database)
     });
 
     /// <summary>
-    /// Fills <paramref name="index"/> with every embedding, in one read transaction, and returns the generation that
-    /// snapshot holds: the generation read matches exactly the embeddings loaded.
+    /// Adds to <paramref name="index"/> every embedding of a face with an id above <paramref name="afterFaceId"/> (0:
+    /// all of them), in one read transaction, and says what that snapshot holds: its generation, its number of
+    /// embeddings, and its largest face id. Face ids are never reused, so the faces another process added since a
+    /// snapshot are exactly those above the snapshot's largest id.
     /// </summary>
-    public long LoadAll(IVectorIndex index, int dimensions) => database.Guard(() =>
+    public CatalogSnapshot LoadSince(IVectorIndex index, int dimensions, long afterFaceId = 0) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var transaction = connection.BeginTransaction(deferred: true);
         var generation = CatalogDatabase.ReadGeneration(connection, transaction);
+        var count = CatalogDatabase.CountFaces(connection, transaction);
+        var maxFaceId = CatalogDatabase.MaxFaceId(connection, transaction);
         const int Chunk = 4096;
         var ids = new List<long>(Chunk);
         var attributes = new List<string?>(Chunk);
@@ -169,8 +173,10 @@ internal sealed class CatalogReader(CatalogDatabase database)
         using var command = Sql.Command(connection, transaction, """
             SELECT e.face_id, e.vector, f.image_id, i.path, i.label, f.x, f.y, f.w, f.h
             FROM embeddings e JOIN faces f ON f.id = e.face_id JOIN images i ON i.id = f.image_id
+            WHERE e.face_id > $after
             ORDER BY e.face_id
             """);
+        command.Parameters.AddWithValue("$after", afterFaceId);
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -200,7 +206,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
         }
 
         transaction.Commit();
-        return generation;
+        return new CatalogSnapshot(generation, count, maxFaceId);
     });
 
     /// <summary>Every face of every labelled photo, grouped by the photo's label, for <see cref="FaceLabeller"/>.</summary>
@@ -236,3 +242,6 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return command.ExecuteScalar() as byte[];
     });
 }
+
+/// <summary>What one read of the catalog held: its generation, its number of embeddings and its largest face id.</summary>
+internal readonly record struct CatalogSnapshot(long Generation, long Faces, long MaxFaceId);

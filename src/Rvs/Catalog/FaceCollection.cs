@@ -293,6 +293,13 @@ public sealed class FaceCollection : IDisposable
         return _index.Rebuild(switchTo);
     }
 
+    /// <summary>
+    /// Makes the vector index follow what other processes committed to the catalog since this one opened it (a
+    /// long-running `rvs serve` while `rvs index` adds photos): a generation check when nothing changed, the new faces
+    /// read when some were added, a rebuild after a removal. Returns whether the index changed.
+    /// </summary>
+    public bool CatchUp() => _index.CatchUp();
+
     /// <summary>Saves the vector index (if its back end saves and it changed), so the next open can load it.</summary>
     public void SaveIndex() => _index.Save();
 

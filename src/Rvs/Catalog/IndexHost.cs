@@ -30,6 +30,9 @@ internal sealed class IndexHost : IDisposable
     private long _generation;
     private bool _outOfSync;
 
+    // The largest face id in the index: while it is in sync, the faces other processes add are exactly those above it.
+    private long _maxFaceId;
+
     // The generation stamped on the saved index, if this instance loaded or wrote it: saving again is then a no-op,
     // which matters when a run finds nothing new and the index is gigabytes.
     private long? _savedGeneration;
@@ -75,6 +78,12 @@ internal sealed class IndexHost : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            // A catch-up that read the catalog after this write committed already holds it.
+            if (change.Generation <= _generation)
+            {
+                return;
+            }
+
             if (change.RemovedFaceIds.Count > 0)
             {
                 _index.Remove(change.RemovedFaceIds);
@@ -83,6 +92,7 @@ internal sealed class IndexHost : IDisposable
             if (change.AddedFaceIds.Count > 0)
             {
                 _index.Add(change.AddedFaceIds, change.AddedVectors, change.AddedAttributes);
+                _maxFaceId = Math.Max(_maxFaceId, change.AddedFaceIds.Max());
             }
 
             // Anything but the next number means another writer committed in between, and this index lacks its changes.
@@ -145,7 +155,52 @@ internal sealed class IndexHost : IDisposable
     public long Rebuild(IVectorBackEnd? backEnd)
     {
         var target = backEnd ?? BackEnd;
-        var (fresh, generation) = Build(target);
+        var count = Swap(target, switching: backEnd is not null);
+        Save();
+        return count;
+    }
+
+    /// <summary>
+    /// Brings the index up to what the catalog holds now, when another process (`rvs index`, `rvs remove`) has written
+    /// to it: the faces added since are read and added, which is all an indexing run does; a removal (the counts then
+    /// disagree) or an interleaved write of this process's own rebuilds it. Searches wait only while the new faces are
+    /// added, not during a rebuild. Nothing is saved: the writer saves its own index. Returns whether anything changed.
+    /// </summary>
+    public bool CatchUp()
+    {
+        var stored = _database.ReadGeneration();
+        _lock.EnterWriteLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (stored == _generation && !_outOfSync)
+            {
+                return false;
+            }
+
+            if (!_outOfSync)
+            {
+                var snapshot = _reader.LoadSince(_index, _dimensions, _maxFaceId);
+                if (snapshot.Faces == _index.Count)
+                {
+                    _generation = snapshot.Generation;
+                    _maxFaceId = snapshot.MaxFaceId;
+                    return true;
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+
+        Swap(BackEnd, switching: false);
+        return true;
+    }
+
+    private long Swap(IVectorBackEnd target, bool switching)
+    {
+        var (fresh, snapshot) = Build(target);
         IVectorIndex old;
         _lock.EnterWriteLock();
         try
@@ -154,8 +209,9 @@ internal sealed class IndexHost : IDisposable
             _index = fresh;
             BackEnd = target;
             // Switching is FaceCollection.Reindex after the catalog recorded the new back end: it is the recorded one now.
-            _persist |= backEnd is not null;
-            _generation = generation;
+            _persist |= switching;
+            _generation = snapshot.Generation;
+            _maxFaceId = snapshot.MaxFaceId;
             _outOfSync = false;
             _savedGeneration = null;
         }
@@ -165,7 +221,6 @@ internal sealed class IndexHost : IDisposable
         }
 
         old.Dispose();
-        Save();
         return fresh.Count;
     }
 
@@ -192,13 +247,14 @@ internal sealed class IndexHost : IDisposable
 
     private IVectorIndex LoadOrBuild()
     {
-        var (generation, faces, saved) = _database.ReadState();
+        var (generation, faces, maxFaceId, saved) = _database.ReadState();
         if (_persist && saved is not null && saved.Generation == generation && saved.Count == faces && saved.Kind == BackEnd.Kind)
         {
             var (loaded, problem) = LoadSaved(saved, faces);
             if (loaded is not null)
             {
                 _generation = generation;
+                _maxFaceId = maxFaceId;
                 _savedGeneration = generation;
                 return loaded;
             }
@@ -207,8 +263,9 @@ internal sealed class IndexHost : IDisposable
                 + (_database.ReadOnly ? " for this run (`rvs reindex` saves a sound one)" : ""));
         }
 
-        var (built, builtGeneration) = Build(BackEnd);
-        _generation = builtGeneration;
+        var (built, snapshot) = Build(BackEnd);
+        _generation = snapshot.Generation;
+        _maxFaceId = snapshot.MaxFaceId;
         return built;
     }
 
@@ -255,7 +312,7 @@ internal sealed class IndexHost : IDisposable
         return (loaded, null);
     }
 
-    private (IVectorIndex Index, long Generation) Build(IVectorBackEnd backEnd)
+    private (IVectorIndex Index, CatalogSnapshot Snapshot) Build(IVectorBackEnd backEnd)
     {
         var index = backEnd.Create(_dimensions, _database.CountFaces());
         try
@@ -265,7 +322,7 @@ internal sealed class IndexHost : IDisposable
                 throw new CollectionException($"The {backEnd.Kind} back end made a {index.Dimensions}-dimensional index for a {_dimensions}-dimensional collection.");
             }
 
-            return (index, _reader.LoadAll(index, _dimensions));
+            return (index, _reader.LoadSince(index, _dimensions));
         }
         catch
         {

@@ -297,6 +297,7 @@ public sealed class ServerApiTests(ServerFixture fixture)
             if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
             {
                 Assert.Contains("busy", await response.Content.ReadAsStringAsync());
+                Assert.Equal(TimeSpan.FromSeconds(Rvs.Server.ApiResults.RetryAfterSeconds), response.Headers.RetryAfter?.Delta);
             }
 
             return response.StatusCode;

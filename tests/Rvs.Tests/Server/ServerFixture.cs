@@ -69,9 +69,9 @@ public sealed class ServerFixture : IAsyncLifetime
     }
 
     /// <summary>A real Kestrel server on a free loopback port; returns its base address.</summary>
-    public async Task<Uri> StartKestrelAsync(ServerOptions options)
+    public async Task<Uri> StartKestrelAsync(ServerOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = RvsServer.Build(options with { Urls = "http://127.0.0.1:0" });
+        var app = RvsServer.Build(options with { Urls = "http://127.0.0.1:0" }, configure);
         _apps.Add(app);
         await app.StartAsync();
         return new Uri(app.Urls.Single());

@@ -140,13 +140,14 @@ internal sealed class CatalogDatabase : IDisposable
         transaction.Commit();
     });
 
-    /// <summary>The generation, the face count and the saved index's stamp, read in one snapshot.</summary>
-    public (long Generation, long Faces, SavedIndexStamp? Saved) ReadState() => Guard(() =>
+    /// <summary>The generation, the face count, the largest face id and the saved index's stamp, read in one snapshot.</summary>
+    public (long Generation, long Faces, long MaxFaceId, SavedIndexStamp? Saved) ReadState() => Guard(() =>
     {
         using var connection = Connect();
         using var transaction = connection.BeginTransaction(deferred: true);
         var all = ReadAll(connection, transaction);
         var faces = CountFaces(connection, transaction);
+        var maxFaceId = MaxFaceId(connection, transaction);
         transaction.Commit();
         var generation = long.Parse(all[CatalogSchema.KeyGeneration], CultureInfo.InvariantCulture);
         // The stamp only vouches for a cache: one that does not parse is no stamp, and the index is rebuilt.
@@ -155,7 +156,14 @@ internal sealed class CatalogDatabase : IDisposable
             && all.TryGetValue(CatalogSchema.KeySavedIndexKind, out var k)
             ? new SavedIndexStamp(savedGeneration, savedCount, k, all.GetValueOrDefault(CatalogSchema.KeySavedIndexChecksum))
             : null;
-        return (generation, faces, saved);
+        return (generation, faces, maxFaceId, saved);
+    });
+
+    /// <summary>The catalog's generation now: one indexed read, cheap enough to ask before every search.</summary>
+    public long ReadGeneration() => Guard(() =>
+    {
+        using var connection = Connect();
+        return ReadGeneration(connection, null);
     });
 
     /// <summary>Records the saved index's stamp and checksum together, in one transaction.</summary>
@@ -178,6 +186,9 @@ internal sealed class CatalogDatabase : IDisposable
 
     public static long CountFaces(SqliteConnection connection, SqliteTransaction? transaction) =>
         Sql.Scalar(connection, transaction, "SELECT count(*) FROM embeddings");
+
+    public static long MaxFaceId(SqliteConnection connection, SqliteTransaction? transaction) =>
+        Sql.Scalar(connection, transaction, "SELECT coalesce(max(face_id), 0) FROM embeddings");
 
     public static long ReadGeneration(SqliteConnection connection, SqliteTransaction? transaction) =>
         Sql.Scalar(connection, transaction, $"SELECT value FROM settings WHERE key = '{CatalogSchema.KeyGeneration}'");
