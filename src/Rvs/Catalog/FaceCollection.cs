@@ -183,6 +183,9 @@ public sealed class FaceCollection : IDisposable
     /// <summary>The key that says two photos are the same file: sha256 of the bytes, lower-case hex.</summary>
     public static string ContentHash(ReadOnlySpan<byte> photo) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo));
 
+    /// <summary>The same key for a file too large to hold (a video), read to its end.</summary>
+    public static string ContentHash(Stream file) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+
     /// <summary>Photos with the given status, in path order (e.g. to list what could not be read).</summary>
     public IReadOnlyList<ImageRecord> GetImages(ImageStatus status) => _reader.QueryImages("i.status = $key", CatalogSchema.StatusText(status));
 

@@ -18,6 +18,10 @@ internal static class CatalogMigrations
     internal static readonly Step[] Steps =
     [
         new(2, "the person tables", PeopleSchema.Ddl),
+        new(4, "videos: what each entry is, and when each face of a video appears", """
+            ALTER TABLE images ADD COLUMN media TEXT NOT NULL DEFAULT 'photo' CHECK (media IN ('photo', 'video'));
+            ALTER TABLE faces ADD COLUMN time_seconds REAL;
+            """),
     ];
 
     public static int Latest => Steps[^1].Version;
