@@ -6,6 +6,8 @@ public sealed record QueryFace(float[] Box, float Score, float[][] Landmarks);
 /// <summary>
 /// One result; the URLs are relative to the server. Verdict is "match", "possible" or "none" (null when the
 /// collection's models have no measured thresholds); FileName is the photo's file name, to say where it comes from.
+/// TimeSeconds is set when the face is from a video (ImageUrl then serves the video, with range requests): when,
+/// in seconds from the start, that person's appearance begins.
 /// </summary>
 public sealed record ApiHit(
     int Rank,
@@ -18,7 +20,8 @@ public sealed record ApiHit(
     string ThumbnailUrl,
     string ImageUrl,
     string? Verdict = null,
-    string? FileName = null);
+    string? FileName = null,
+    double? TimeSeconds = null);
 
 /// <summary>
 /// The answer to a photo search: every face found (largest first), the index of the face searched (null when

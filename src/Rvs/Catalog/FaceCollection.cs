@@ -225,6 +225,21 @@ public sealed class FaceCollection : IDisposable
     }
 
     /// <summary>
+    /// A video's file, open at its start for the caller to stream and dispose, or why it cannot be given: unknown
+    /// or not a video (Known false), or its file is gone or is no longer the file indexed.
+    /// </summary>
+    public (FileStream? File, bool Known, string? Problem) OpenVideo(long imageId)
+    {
+        if (GetImage(imageId) is not { IsVideo: true } video)
+        {
+            return (null, false, null);
+        }
+
+        var (file, problem) = IndexedPhotoFile.Open(video);
+        return (file, true, problem);
+    }
+
+    /// <summary>
     /// Removes photos (with their faces) by path. A path names one photo as shown in results, or a folder or archive
     /// whose photos all go; relative file-system paths are resolved against the current directory.
     /// </summary>

@@ -13,7 +13,7 @@ public sealed class VideoIndexingTests : IDisposable
 {
     // When Colin Powell first appears; frames are sampled once a second plus at scene changes, so he is seen at the
     // cut itself or at worst one sampling step (1 s) later.
-    private const double PowellAppears = 3.5;
+    public const double PowellAppears = 3.5;
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"rvs-video-tests-{Guid.NewGuid():N}");
 
