@@ -1,6 +1,8 @@
+using System.Drawing;
 using Rvs.Catalog;
 using Rvs.Evaluation;
 using Rvs.Imaging;
+using Rvs.Pipelines;
 using Rvs.Tests.Support;
 
 namespace Rvs.Tests.Video;
@@ -99,5 +101,48 @@ public sealed class VideoIndexingTests : IDisposable
         var again = new CollectionIndexer(collection).Run(Photos, SharedPipelines.FaceNet, Options);
         Assert.Equal((1, 2), (again.Indexed, again.Skipped));
         Assert.Equal(2, collection.FindImage(Path.Combine(Photos, "clip.mp4"))!.FaceCount);
+    }
+
+    [FfmpegFact]
+    public void a_video_cancelled_part_way_is_not_written_and_the_next_run_reads_it_whole()
+    {
+        VideoMaker.Make(Path.Combine(Photos, "clip.mp4"), (TestData.LfwPhoto("Tony_Blair", 1), PowellAppears), (TestData.LfwPhoto("Colin_Powell", 1), 3.0));
+        using var collection = Open();
+        using var cancel = new CancellationTokenSource();
+        // Cancelled while its first frame is embedded: the rest of the video is never read.
+        var stopping = new StopAfterFirstFrame(SharedPipelines.FaceNet, cancel);
+
+        var stopped = new CollectionIndexer(collection).Run(Photos, stopping, Options, cancellationToken: cancel.Token);
+
+        Assert.True(stopped.Cancelled);
+        Assert.Equal(0, stopped.Seen);
+        Assert.Null(collection.FindImage(Path.Combine(Photos, "clip.mp4")));
+        Assert.Equal(1, stopping.Frames);
+        var again = new CollectionIndexer(collection).Run(Photos, SharedPipelines.FaceNet, Options);
+        Assert.Equal((1, 2), (again.Indexed, collection.FindImage(Path.Combine(Photos, "clip.mp4"))!.FaceCount));
+    }
+
+    private sealed class StopAfterFirstFrame(IEmbeddingPipeline inner, CancellationTokenSource cancel) : IEmbeddingPipeline
+    {
+        public int Frames { get; private set; }
+
+        public string Name => inner.Name;
+
+        public string ModelId => inner.ModelId;
+
+        public int Dimensions => inner.Dimensions;
+
+        public IReadOnlyList<EmbeddedFace> Embed(DecodedPhoto photo)
+        {
+            Frames++;
+            cancel.Cancel();
+            return inner.Embed(photo);
+        }
+
+        public float[] EmbedRegion(DecodedPhoto photo, RectangleF box) => inner.EmbedRegion(photo, box);
+
+        public void Dispose()
+        {
+        }
     }
 }

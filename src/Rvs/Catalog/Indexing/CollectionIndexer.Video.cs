@@ -13,12 +13,14 @@ public sealed partial class CollectionIndexer
     // installed, reads it rather than skipping it as unchanged.
     private const string NotRead = "";
 
-    private static ProcessedPhoto ProcessVideo(
+    /// <summary>The video's entry, or null when <paramref name="cancellationToken"/> stopped it part-way.</summary>
+    private static ProcessedPhoto? ProcessVideo(
         SourcePhoto video,
         string root,
         Dictionary<string, string> known,
         IEmbeddingPipeline pipeline,
-        IndexingOptions options)
+        IndexingOptions options,
+        CancellationToken cancellationToken)
     {
         var path = StoredPath(root, fromArchive: false, video.RelativePath);
         var label = options.LabelFromFolder ? video.FolderName : null;
@@ -56,6 +58,11 @@ public sealed partial class CollectionIndexer
         {
             foreach (var frame in VideoFrames.Read(video.VideoFile!, options.Ffmpeg))
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return null;
+                }
+
                 // Each frame goes through the photo path unchanged: decode, detect, align, embed, thumbnails.
                 var name = string.Create(CultureInfo.InvariantCulture, $"{video.RelativePath}@{frame.TimeSeconds:0.###}s.bmp");
                 var processed = Process(new SourcePhoto(name, frame.Bmp), root, fromArchive: true, [], pipeline, frameOptions);

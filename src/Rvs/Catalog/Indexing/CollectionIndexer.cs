@@ -112,6 +112,7 @@ public sealed partial class CollectionIndexer
             }
         }, CancellationToken.None);
 
+        var videoStopped = false;
         var workerTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
             while (!cancellationToken.IsCancellationRequested && await inbox.Reader.WaitToReadAsync(abort.Token))
@@ -121,9 +122,16 @@ public sealed partial class CollectionIndexer
                     continue;
                 }
 
+                // A video stopped part-way by cancelling is not written (null): the next run reads it whole.
                 var processed = photo.VideoFile is null
                     ? Process(photo, root, fromArchive, known, pipeline, options)
-                    : ProcessVideo(photo, root, known, pipeline, options);
+                    : ProcessVideo(photo, root, known, pipeline, options, cancellationToken);
+                if (processed is null)
+                {
+                    videoStopped = true;
+                    continue;
+                }
+
                 await outbox.Writer.WriteAsync(processed, abort.Token);
             }
         }, CancellationToken.None)).ToArray();
@@ -157,7 +165,7 @@ public sealed partial class CollectionIndexer
             await completion;
         }
 
-        var cancelled = cancellationToken.IsCancellationRequested && !(sourceExhausted && inbox.Reader.Completion.IsCompleted);
+        var cancelled = cancellationToken.IsCancellationRequested && (videoStopped || !(sourceExhausted && inbox.Reader.Completion.IsCompleted));
         if (sourceFailure is not null)
         {
             tally.Failures.Add(sourceFailure);
