@@ -13,6 +13,7 @@ return args.FirstOrDefault() switch
     "garnet" => await GarnetBench.RunAsync(args[1..]),
     "people" => PeopleBenchmark.Run(args[1..]),
     "labels" => LabelsBenchmark.Run(args[1..]),
+    "video" => VideoBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -29,6 +30,7 @@ static int Usage()
                Rvs.Bench garnet [--n 200000] [--efs 0,50,100,200] [--queries 200] [--seconds 5]
                Rvs.Bench people [--lfw ../shared/data/lfw.tgz] [--added 20]
                Rvs.Bench labels [--lfw ../shared/data/lfw.tgz] [--collection DIR] [--reindex]
+               Rvs.Bench video [--lfw ../shared/data/lfw.tgz] [--people 20] [--seconds 3]
         """);
     return 2;
 }

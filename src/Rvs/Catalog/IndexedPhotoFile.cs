@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Mono.Unix;
+using Mono.Unix.Native;
 
 namespace Rvs.Catalog;
 
@@ -10,6 +12,11 @@ namespace Rvs.Catalog;
 /// </summary>
 internal static class IndexedPhotoFile
 {
+    // A browser seeking in a video asks for it range by range; hashing the whole file for each request would read
+    // it again every time. A file with the identity verified before (device, inode, size, modification and change
+    // times: rewriting or replacing it changes the change time, which no user can set) is the file hashed then.
+    private static readonly ConcurrentDictionary<(string Path, string Hash), (ulong, ulong, long, long, long, long, long)> VerifiedVideos = new();
+
     public static (byte[]? Bytes, string? Problem) Read(ImageRecord image)
     {
         var (stream, problem) = Open(image);
@@ -63,10 +70,17 @@ internal static class IndexedPhotoFile
             }
 
             stream = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.None);
-            if (stream.Length != image.Size || FaceCollection.ContentHash(stream) != image.ContentHash)
+            var identity = Identity(stream);
+            var verified = image.IsVideo && identity is { } known && VerifiedVideos.TryGetValue((real, image.ContentHash), out var seen) && seen == known;
+            if (!verified && (stream.Length != image.Size || FaceCollection.ContentHash(stream) != image.ContentHash))
             {
                 stream.Dispose();
                 return (null, "its file has changed since it was indexed");
+            }
+
+            if (image.IsVideo && identity is { } checkedNow)
+            {
+                VerifiedVideos[(real, image.ContentHash)] = checkedNow;
             }
 
             stream.Position = 0;
@@ -77,5 +91,13 @@ internal static class IndexedPhotoFile
             stream?.Dispose();
             return (null, "its file is no longer there");
         }
+    }
+
+    private static (ulong, ulong, long, long, long, long, long)? Identity(FileStream stream)
+    {
+        var fd = (int)stream.SafeFileHandle.DangerousGetHandle();
+        return Syscall.fstat(fd, out var stat) == 0
+            ? (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime, stat.st_mtime_nsec, stat.st_ctime, stat.st_ctime_nsec)
+            : null;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.TestHost;
 using Rvs.Catalog;
 using Rvs.Evaluation;
 using Rvs.Server;
+using Rvs.Testing;
 using Rvs.Tests.Support;
 
 namespace Rvs.Tests.Video;

@@ -3,6 +3,7 @@ using Rvs.Catalog;
 using Rvs.Evaluation;
 using Rvs.Imaging;
 using Rvs.Pipelines;
+using Rvs.Testing;
 using Rvs.Tests.Support;
 
 namespace Rvs.Tests.Video;
@@ -25,11 +26,12 @@ public sealed class VideoIndexingTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    private static (string, double)[] Shots => [(TestData.LfwPhoto("Tony_Blair", 1), PowellAppears), (TestData.LfwPhoto("Colin_Powell", 1), 3.0)];
+
     /// <summary>The test folder: the video and two photos of people who are not in it.</summary>
     public static void MakeFolder(string folder, string videoName = "clip.mp4")
     {
-        VideoMaker.Make(Path.Combine(folder, videoName),
-            (TestData.LfwPhoto("Tony_Blair", 1), PowellAppears), (TestData.LfwPhoto("Colin_Powell", 1), 3.0));
+        VideoMaker.Make(Path.Combine(folder, videoName), Shots);
         File.Copy(TestData.LfwPhoto("George_W_Bush", 1), Path.Combine(folder, "bush.jpg"));
         File.Copy(TestData.LfwPhoto("Donald_Rumsfeld", 1), Path.Combine(folder, "rumsfeld.jpg"));
     }
@@ -106,7 +108,7 @@ public sealed class VideoIndexingTests : IDisposable
     [FfmpegFact]
     public void a_video_cancelled_part_way_is_not_written_and_the_next_run_reads_it_whole()
     {
-        VideoMaker.Make(Path.Combine(Photos, "clip.mp4"), (TestData.LfwPhoto("Tony_Blair", 1), PowellAppears), (TestData.LfwPhoto("Colin_Powell", 1), 3.0));
+        VideoMaker.Make(Path.Combine(Photos, "clip.mp4"), Shots);
         using var collection = Open();
         using var cancel = new CancellationTokenSource();
         // Cancelled while its first frame is embedded: the rest of the video is never read.

@@ -44,5 +44,16 @@ public sealed class VideoServerTests(VideoFixture fixture) : IClassFixture<Video
         Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
         Assert.Equal(file[100..200], await part.Content.ReadAsByteArrayAsync());
         Assert.Equal(file.Length, part.Content.Headers.ContentRange?.Length);
+
+        // A video rewritten in place after it was served (same size, other bytes) is no longer served.
+        using (var rewrite = new FileStream(fixture.Video, FileMode.Open, FileAccess.Write))
+        {
+            rewrite.Position = file.Length / 2;
+            rewrite.WriteByte((byte)~file[file.Length / 2]);
+        }
+
+        using var changed = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.Gone, changed.StatusCode);
+        Assert.Contains("has changed since it was indexed", await changed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
