@@ -8,8 +8,8 @@ using Rvs.Imaging.Video;
 namespace Rvs.Sources;
 
 /// <summary>
-/// Walks a folder for photos and videos through the POSIX calls (Mono.Unix), because the walk must survive what a real disk
-/// holds: symbolic links are followed, but every folder is entered once, by its device and inode, so a link loop
+/// Walks a folder for photos and videos through the POSIX calls (Mono.Unix), because the walk must survive what a real
+/// disk holds: symbolic links are followed, but every folder is entered once, by its device and inode, so a link loop
 /// (a link to "." or two links to each other) ends instead of recursing; a file reached under several names (links)
 /// is read once, under the first name in path order; only regular files are read, opened without blocking and
 /// checked after opening, so a FIFO, a device such as /dev/zero or a file swapped for one since the walk is reported

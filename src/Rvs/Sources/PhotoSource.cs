@@ -6,8 +6,8 @@ using Rvs.Imaging.Video;
 namespace Rvs.Sources;
 
 /// <summary>
-/// Enumerates the photos (and, in folders, the videos) under a folder or inside a .tgz/.tar.gz/.tar archive, in a stable (ordinal path) order
-/// for folders and archive order for archives. Archives are streamed, never extracted to disk.
+/// Enumerates the photos (and, in folders, the videos) under a folder or inside a .tgz/.tar.gz/.tar archive, in a
+/// stable (ordinal path) order for folders and archive order for archives. Archives are streamed, never extracted.
 /// Files are picked by extension; their content is still sniffed when decoded. A photo that cannot be read (a
 /// dangling link, a FIFO, a device, one over <see cref="DefaultMaxPhotoBytes"/>) is yielded with its
 /// <see cref="SourcePhoto.Problem"/>, so it is reported and the run goes on; folders are walked by
