@@ -15,6 +15,7 @@ return args.FirstOrDefault() switch
     "labels" => LabelsBenchmark.Run(args[1..]),
     "face-sizes" => FaceSizeBenchmark.Run(args[1..]),
     "quality" => QualityBenchmark.Run(args[1..]),
+    "video" => VideoBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -34,6 +35,7 @@ static int Usage()
                Rvs.Bench labels [--lfw ../shared/data/lfw.tgz] [--collection DIR] [--reindex]
                Rvs.Bench face-sizes [--lfw ../shared/data/lfw.tgz] [--pairs ../shared/data/pairs.txt] [--folds 2] [--sides 12,16,20,24,28,32,40,56]
                Rvs.Bench quality --collection DIR
+               Rvs.Bench video [--lfw ../shared/data/lfw.tgz] [--people 20] [--seconds 3]
         """);
     return 2;
 }

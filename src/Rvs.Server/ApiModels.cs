@@ -10,6 +10,8 @@ public sealed record QueryFace(float[] Box, float Score, float[][] Landmarks, bo
 /// One result; the URLs are relative to the server. Verdict is "match", "possible" or "none" (null when the
 /// collection's models have no measured thresholds); FileName is the photo's file name, to say where it comes from.
 /// LowQuality marks a face too small or too weakly detected to be trusted (only returned when asked for).
+/// TimeSeconds is set when the face is from a video (ImageUrl then serves the video, with range requests): when,
+/// in seconds from the start, that person's appearance begins.
 /// </summary>
 public sealed record ApiHit(
     int Rank,
@@ -23,7 +25,8 @@ public sealed record ApiHit(
     string ImageUrl,
     string? Verdict = null,
     string? FileName = null,
-    bool LowQuality = false);
+    bool LowQuality = false,
+    double? TimeSeconds = null);
 
 /// <summary>
 /// The answer to a photo search: every face found (largest first), the index of the face searched (null when

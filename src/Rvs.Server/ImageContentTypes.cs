@@ -47,4 +47,21 @@ public static class ImageContentTypes
 
         return Fallback;
     }
+
+    /// <summary>The content type of a video, from its first bytes: ISO media (MP4, QuickTime) or Matroska (WebM, MKV).</summary>
+    public static string SniffVideo(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length >= 12 && bytes[4..8].SequenceEqual("ftyp"u8))
+        {
+            return bytes[8..12].SequenceEqual("qt  "u8) ? "video/quicktime" : "video/mp4";
+        }
+
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3]))
+        {
+            // The EBML header names the document type; WebM is the Matroska profile browsers play.
+            return bytes.IndexOf("webm"u8) >= 0 ? "video/webm" : "video/x-matroska";
+        }
+
+        return Fallback;
+    }
 }

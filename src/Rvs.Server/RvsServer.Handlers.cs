@@ -113,6 +113,15 @@ public static partial class RvsServer
         }
 
         // Only a path stored in the catalog at indexing time is ever opened; nothing in the request names a file.
+        var (video, isVideo, videoProblem) = state.Collection.OpenVideo(imageId);
+        if (isVideo)
+        {
+            // Range requests let the browser seek to the face's time without fetching the video up to it.
+            return video is null
+                ? ApiResults.Error(StatusCodes.Status410Gone, $"video {imageId} is in the collection, but {videoProblem}")
+                : Results.File(video, VideoContentType(video), enableRangeProcessing: true);
+        }
+
         var (bytes, known, problem) = state.Collection.ReadPhoto(imageId);
         if (bytes is null)
         {
@@ -122,6 +131,14 @@ public static partial class RvsServer
         }
 
         return Results.Bytes(bytes, ImageContentTypes.Sniff(bytes));
+    }
+
+    private static string VideoContentType(FileStream video)
+    {
+        var head = new byte[64];
+        var read = video.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        video.Position = 0;
+        return ImageContentTypes.SniffVideo(head.AsSpan(0, read));
     }
 
     private static async Task<IResult> AddImageAsync(HttpContext context, ServerState state, CancellationToken cancellationToken)

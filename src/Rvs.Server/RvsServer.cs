@@ -184,7 +184,7 @@ public static partial class RvsServer
         api.MapGet("/faces/{id}", GetFace).WithSummary("A stored face.").Produces<FaceResponse>().Produces<ApiError>(404);
         api.MapGet("/faces/{id}/thumbnail", GetThumbnail).WithSummary("The face's JPEG thumbnail.").Produces(200, contentType: "image/jpeg").Produces<ApiError>(404);
         api.MapGet("/faces/{id}/similar", Similar).WithSummary("The faces nearest a stored face, itself excluded.").Produces<SimilarResponse>().Produces<ApiError>(404);
-        api.MapGet("/images/{id}", GetImage).WithSummary("The original photo, with its content type read from its bytes.").Produces(200, contentType: "image/jpeg").Produces<ApiError>(404);
+        api.MapGet("/images/{id}", GetImage).WithSummary("The original photo (or video, with range requests), with its content type read from its bytes.").Produces(200, contentType: "image/jpeg").Produces<ApiError>(404);
         api.MapGet("/stats", (ServerState s) => Results.Ok(ToStats(s.Collection.Stats()))).WithSummary("Collection counts.").Produces<StatsResponse>();
         api.MapPost("/images", AddImageAsync)
             .WithSummary($"Add a photo (multipart 'photo', optional 'label'); needs the server's API key in {ApiKeyHeader}.")
@@ -280,7 +280,7 @@ public static partial class RvsServer
     private static List<ApiHit> ToApiHits(AnsweredHits result) => [.. result.Hits.Select((hit, i) => new ApiHit(hit.Rank, hit.FaceId,
         hit.ImageId, hit.Label, hit.Distance, hit.Similarity, Box(hit.Box), ThumbnailUrl(hit.FaceId), ImageUrl(hit.ImageId),
         result.Policy is null ? null : result.VerdictOf(i).Word(), Path.GetFileName(hit.Path.Replace("!/", "/", StringComparison.Ordinal)),
-        hit.LowQuality))];
+        hit.LowQuality, hit.TimeSeconds is { } t ? Math.Round(t, 3) : null))];
 
     private static FaceResponse ToFaceResponse(FaceRecord face, ImageRecord? image) => new(face.FaceId, face.ImageId,
         face.Ordinal, face.Label, Box(face.Box), face.Score, Points(face.Landmarks), image?.Width, image?.Height,

@@ -28,7 +28,7 @@ internal static class CollectionCommands
         var labels = new Option<bool>("--label-from-folder") { Description = "Label each photo with its folder's name (LFW: the person)." };
         var backEnd = new BackEndOptions();
         var workers = new Option<int>("--workers") { Description = "Photos processed in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("index", "Add the photos of a folder or archive to a collection: every face is detected, embedded and stored. Incremental and resumable.")
+        var command = new Command("index", "Add the photos of a folder or archive (and the videos of a folder, read with ffmpeg; $RVS_FFMPEG names another) to a collection: every face is detected, embedded and stored; a video keeps one face per appearance of a person, with its time. Incremental and resumable.")
         {
             source, collection, pipeline, labels, workers,
         };

@@ -106,7 +106,7 @@ internal static class ContactSheet
                 var verdict = result.Result.VerdictOf(i);
                 var likely = verdict == Verdict.None ? "" : $"<br><span class=\"verdict {verdict.Word()}\">{verdict.Word()}</span>";
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<figure{css}>{image}<figcaption>#{hit.Rank} {E(hit.Label is null ? Path.GetFileName(hit.Path) : Display(hit.Label))}<br><span class=\"d\">d = {hit.Distance:0.000}</span>{likely}</figcaption></figure>\n");
+                    $"<figure{css}>{image}<figcaption>#{hit.Rank} {E(hit.Label is null ? Path.GetFileName(hit.Path) : Display(hit.Label))}{E(SearchCommand.At(hit))}<br><span class=\"d\">d = {hit.Distance:0.000}</span>{likely}</figcaption></figure>\n");
             }
 
             html.Append("</div>\n");

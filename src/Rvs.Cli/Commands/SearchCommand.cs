@@ -117,7 +117,7 @@ internal static class SearchCommand
         for (var i = 0; i < result.Hits.Count; i++)
         {
             var hit = result.Hits[i];
-            var name = Markup.Escape(hit.Label ?? Path.GetFileName(hit.Path));
+            var name = Markup.Escape((hit.Label ?? Path.GetFileName(hit.Path)) + At(hit));
             if (queryLabel is not null && hit.Label == queryLabel)
             {
                 name = $"[green]{name}[/]";
@@ -136,23 +136,36 @@ internal static class SearchCommand
         AnsiConsole.Write(table);
     }
 
-    /// <summary>A result list as JSON: its answer and thresholds, and each hit with its verdict.</summary>
+    /// <summary>" at 3.52 s" for a video's face (when its appearance begins), nothing for a photo's.</summary>
+    public static string At(SearchHit hit) =>
+        hit.TimeSeconds is { } t ? string.Create(CultureInfo.InvariantCulture, $" at {t:0.##} s") : "";
+
+    /// <summary>A result list as JSON: its answer and thresholds, and each hit with its verdict (and, for a video, its time).</summary>
     public static JsonObject ResultJson(AnsweredHits result)
     {
         var json = new JsonObject
         {
             ["answer"] = result.Text,
             ["verdict"] = result.Answer is { } a ? a.Verdict.Word() : null,
-            ["hits"] = new JsonArray([.. result.Hits.Select((h, i) => (JsonNode)new JsonObject
+            ["hits"] = new JsonArray([.. result.Hits.Select((h, i) =>
             {
-                ["rank"] = h.Rank,
-                ["face_id"] = h.FaceId,
-                ["path"] = h.Path,
-                ["label"] = h.Label,
-                ["distance"] = Math.Round(h.Distance, 5),
-                ["similarity"] = Math.Round(h.Similarity, 5),
-                ["verdict"] = result.Policy is null ? null : result.VerdictOf(i).Word(),
-                ["low_quality"] = h.LowQuality,
+                var hit = new JsonObject
+                {
+                    ["rank"] = h.Rank,
+                    ["face_id"] = h.FaceId,
+                    ["path"] = h.Path,
+                    ["label"] = h.Label,
+                    ["distance"] = Math.Round(h.Distance, 5),
+                    ["similarity"] = Math.Round(h.Similarity, 5),
+                    ["verdict"] = result.Policy is null ? null : result.VerdictOf(i).Word(),
+                    ["low_quality"] = h.LowQuality,
+                };
+                if (h.TimeSeconds is { } time)
+                {
+                    hit["time_seconds"] = Math.Round(time, 3);
+                }
+
+                return (JsonNode)hit;
             })]),
         };
         if (result.Policy is { } policy)

@@ -77,6 +77,12 @@ internal static class ServeCommands
                 throw new Rvs.Errors.InvalidRequestException("--upload-budget-mb must be larger than --max-upload-mb, so that one upload of the largest size fits");
             }
 
+            // Checked before the collection is opened, so a mistyped address leaves the collection as it was.
+            if (ServerOptions.ProblemWithUrls(parse.GetValue(urls)!) is { } badUrls)
+            {
+                throw new Rvs.Errors.InvalidRequestException(badUrls);
+            }
+
             await using var app = RvsServer.Build(new ServerOptions
             {
                 CollectionDirectory = directory,

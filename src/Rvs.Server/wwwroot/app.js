@@ -11,7 +11,7 @@ const ui = {
   figure: $('query-figure'), stage: $('query-stage'), image: $('query-image'), caption: $('query-caption'),
   title: $('results-title'), empty: $('results-empty'), grid: $('results-grid'), back: $('back-to-photo'),
   answer: $('answer'),
-  dialog: $('photo-dialog'), dialogStage: $('dialog-stage'), dialogImage: $('dialog-image'),
+  dialog: $('photo-dialog'), dialogStage: $('dialog-stage'), dialogImage: $('dialog-image'), dialogVideo: $('dialog-video'),
   dialogLabel: $('dialog-label'), dialogMeta: $('dialog-meta'), more: $('more-like-this'), close: $('dialog-close'),
 };
 
@@ -208,6 +208,15 @@ function showHits(hits, title, fromSimilar) {
     distance.textContent = `distance ${hit.distance.toFixed(3)}`;
 
     button.append(img, label, distance);
+    // A video's face says when in the video that person appears.
+    if (hit.time_seconds != null) {
+      button.dataset.time = String(hit.time_seconds);
+      const time = document.createElement('span');
+      time.className = 'hit-time';
+      time.dataset.testid = 'hit-time';
+      time.textContent = `video, at ${atTime(hit.time_seconds)}`;
+      button.append(time);
+    }
     // The verdict says on the scale of the answer how close this face is: match, possible, or neither.
     if (hit.verdict && hit.verdict !== 'none') {
       const verdict = document.createElement('span');
@@ -222,12 +231,27 @@ function showHits(hits, title, fromSimilar) {
   }
 }
 
+function atTime(seconds) {
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, '0')}`;
+}
+
 function openHit(hit) {
   state.openHit = hit;
   clearBoxes(ui.dialogStage);
   ui.dialogLabel.textContent = shown(hit.label) || 'Unlabelled face';
   ui.dialogMeta.textContent = `Rank ${hit.rank} · ${hit.verdict || 'no verdict'} · distance ${hit.distance.toFixed(3)} · similarity ${hit.similarity.toFixed(3)} · face #${hit.face_id}`
-    + (hit.file_name ? ` · from ${hit.file_name}` : '');
+    + (hit.file_name ? ` · from ${hit.file_name}` : '')
+    + (hit.time_seconds != null ? ` at ${atTime(hit.time_seconds)}` : '');
+  const isVideo = hit.time_seconds != null;
+  const stage = ui.dialogStage.querySelector('.stage') || wrapStage();
+  stage.hidden = isVideo;
+  ui.dialogVideo.hidden = !isVideo;
+  ui.dialogVideo.pause();
+  if (isVideo) {
+    openVideo(hit);
+    return;
+  }
   const original = document.createElement('a');
   original.href = hit.image_url;
   original.target = '_blank';
@@ -235,7 +259,6 @@ function openHit(hit) {
   original.textContent = ' · open original';
   original.dataset.testid = 'open-original';
   ui.dialogMeta.append(original);
-  const stage = ui.dialogStage.querySelector('.stage') || wrapStage();
   ui.dialogImage.onload = () => {
     clearBoxes(stage);
     const box = document.createElement('div');
@@ -245,6 +268,19 @@ function openHit(hit) {
   };
   ui.dialogImage.onerror = () => { ui.dialogMeta.textContent += ' · the photo could not be loaded'; };
   ui.dialogImage.src = hit.image_url;
+  if (!ui.dialog.open) ui.dialog.showModal();
+}
+
+// A video opens where the face appears: the media fragment (#t=) asks the browser to start there, and the
+// server answers range requests, so it seeks without fetching what comes before.
+function openVideo(hit) {
+  const video = ui.dialogVideo;
+  video.onerror = () => { ui.dialogMeta.textContent += ' · the video could not be loaded'; };
+  video.onloadedmetadata = () => {
+    if (video.currentTime < hit.time_seconds) video.currentTime = hit.time_seconds;
+    video.play().catch(() => {});
+  };
+  video.src = `${hit.image_url}#t=${hit.time_seconds}`;
   if (!ui.dialog.open) ui.dialog.showModal();
 }
 
@@ -315,6 +351,7 @@ ui.back.addEventListener('click', () => {
 });
 ui.more.addEventListener('click', moreLikeThis);
 ui.close.addEventListener('click', () => ui.dialog.close());
+ui.dialog.addEventListener('close', () => ui.dialogVideo.pause());
 ui.dialog.addEventListener('click', (e) => { if (e.target === ui.dialog) ui.dialog.close(); });
 
 loadStats();

@@ -40,7 +40,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, $"""
             SELECT i.id, i.path, i.source, i.entry, i.from_archive, i.content_hash, i.size, i.status, i.error, i.label,
-                   i.width, i.height, i.indexed_at, (SELECT count(*) FROM faces f WHERE f.image_id = i.id)
+                   i.width, i.height, i.indexed_at, (SELECT count(*) FROM faces f WHERE f.image_id = i.id), i.media
             FROM images i WHERE {where} ORDER BY i.path
             """);
         command.Parameters.AddWithValue("$key", key);
@@ -52,7 +52,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
                 reader.GetInt64(4) != 0, reader.GetString(5), reader.GetInt64(6), CatalogSchema.ParseStatus(reader.GetString(7)),
                 Sql.NullableString(reader, 8), Sql.NullableString(reader, 9),
                 reader.IsDBNull(10) ? null : reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt32(11),
-                DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture), reader.GetInt32(13)));
+                DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture), reader.GetInt32(13), reader.GetString(14) == "video"));
         }
 
         return images;
@@ -113,7 +113,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
     public List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance, Func<VectorHit, bool>? exclude, int k) => database.Guard(() =>
     {
         var wanted = hits.Where(h => (maxDistance is null || h.Distance <= maxDistance) && exclude?.Invoke(h) != true).ToList();
-        var faces = new Dictionary<long, (long ImageId, string Path, string? Label, System.Drawing.RectangleF Box, float Score)>();
+        var faces = new Dictionary<long, (long ImageId, string Path, string? Label, System.Drawing.RectangleF Box, float Score, double? Time)>();
         using var connection = wanted.Count == 0 ? null : database.Connect();
         // Chunks keep a large k under SQLite's limit on parameters per statement.
         foreach (var chunk in wanted.Chunk(500))
@@ -127,14 +127,15 @@ internal sealed class CatalogReader(CatalogDatabase database)
             }
 
             command.CommandText = $"""
-                SELECT f.id, f.image_id, i.path, f.label, f.x, f.y, f.w, f.h, f.score
+                SELECT f.id, f.image_id, i.path, f.label, f.x, f.y, f.w, f.h, f.score, f.time_seconds
                 FROM faces f JOIN images i ON i.id = f.image_id
                 WHERE f.id IN ({string.Join(',', names)})
                 """;
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                faces[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2), Sql.NullableString(reader, 3), Sql.Box(reader, 4), reader.GetFloat(8));
+                faces[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2), Sql.NullableString(reader, 3), Sql.Box(reader, 4),
+                    reader.GetFloat(8), reader.IsDBNull(9) ? null : reader.GetDouble(9));
             }
         }
 
@@ -143,7 +144,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
         {
             if (result.Count < k && faces.TryGetValue(hit.Id, out var face))
             {
-                result.Add(new SearchHit(result.Count + 1, hit.Id, face.ImageId, face.Path, face.Label, hit.Distance, hit.Similarity, face.Box)
+                result.Add(new SearchHit(result.Count + 1, hit.Id, face.ImageId, face.Path, face.Label, hit.Distance, hit.Similarity, face.Box, face.Time)
                 {
                     LowQuality = Pipelines.FaceQuality.IsLow(face.Box, face.Score),
                 });

@@ -17,7 +17,8 @@ public enum ImageStatus
 
 /// <summary>
 /// One search result. <paramref name="Rank"/> starts at 1. <paramref name="Distance"/> is L2 between unit vectors and
-/// <paramref name="Similarity"/> the matching cosine. <paramref name="Box"/> is in pixels of the original photo.
+/// <paramref name="Similarity"/> the matching cosine. <paramref name="Box"/> is in pixels of the original photo (or
+/// video frame). <paramref name="TimeSeconds"/> is set for a video's face: when, from the start, that appearance begins.
 /// </summary>
 public sealed record SearchHit(
     int Rank,
@@ -27,7 +28,8 @@ public sealed record SearchHit(
     string? Label,
     float Distance,
     float Similarity,
-    RectangleF Box)
+    RectangleF Box,
+    double? TimeSeconds = null)
 {
     /// <summary>Too small or too weakly detected to be trusted (<see cref="Pipelines.FaceQuality"/>); left out of results unless asked for.</summary>
     public bool LowQuality { get; init; }
@@ -47,6 +49,7 @@ public sealed record FaceRecord(
 /// <summary>
 /// A stored photo. <paramref name="Path"/> is what the user sees (an absolute file path, or "archive!/entry");
 /// <paramref name="Source"/> is the folder or archive it was indexed from and <paramref name="Entry"/> its path inside.
+/// <paramref name="IsVideo"/>: the entry is a video, whose faces are one per appearance of a person.
 /// </summary>
 public sealed record ImageRecord(
     long ImageId,
@@ -62,7 +65,8 @@ public sealed record ImageRecord(
     int? Width,
     int? Height,
     DateTimeOffset IndexedAt,
-    int FaceCount);
+    int FaceCount,
+    bool IsVideo = false);
 
 /// <summary>
 /// Counts for `rvs stats`. People is the number of distinct labels. ImagesByStatus has every status, zero included.

@@ -29,13 +29,13 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
         using var findOld = Sql.Command(connection, transaction, "SELECT f.id FROM images i JOIN faces f ON f.image_id = i.id WHERE i.path = $path");
         using var deleteOld = Sql.Command(connection, transaction, "DELETE FROM images WHERE path = $path");
         using var insertImage = Sql.Command(connection, transaction, """
-            INSERT INTO images (path, source, entry, from_archive, content_hash, size, status, error, label, width, height, indexed_at)
-            VALUES ($path, $source, $entry, $archive, $hash, $size, $status, $error, $label, $width, $height, $at)
+            INSERT INTO images (path, source, entry, from_archive, content_hash, size, status, error, label, width, height, indexed_at, media)
+            VALUES ($path, $source, $entry, $archive, $hash, $size, $status, $error, $label, $width, $height, $at, $media)
             RETURNING id
             """);
         using var insertFace = Sql.Command(connection, transaction, """
-            INSERT INTO faces (image_id, ordinal, x, y, w, h, score, landmarks, label)
-            VALUES ($image, $ordinal, $x, $y, $w, $h, $score, $landmarks, $label)
+            INSERT INTO faces (image_id, ordinal, x, y, w, h, score, landmarks, label, time_seconds)
+            VALUES ($image, $ordinal, $x, $y, $w, $h, $score, $landmarks, $label, $time)
             RETURNING id
             """);
         using var insertEmbedding = Sql.Command(connection, transaction, "INSERT INTO embeddings (face_id, model_id, vector) VALUES ($face, $model, $vector)");
@@ -68,6 +68,7 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
             Sql.Set(insertImage, "$width", photo.Width);
             Sql.Set(insertImage, "$height", photo.Height);
             Sql.Set(insertImage, "$at", now);
+            Sql.Set(insertImage, "$media", photo.IsVideo ? "video" : "photo");
             var imageId = Convert.ToInt64(insertImage.ExecuteScalar(), CultureInfo.InvariantCulture);
 
             for (var ordinal = 0; ordinal < photo.Faces.Count; ordinal++)
@@ -86,6 +87,7 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
                 // faces of group photos are labelled once the label's other faces can say which (FaceLabeller).
                 var faceLabel = photo.Faces.Count == 1 ? photo.Label : null;
                 Sql.Set(insertFace, "$label", faceLabel);
+                Sql.Set(insertFace, "$time", face.TimeSeconds);
                 var faceId = Convert.ToInt64(insertFace.ExecuteScalar(), CultureInfo.InvariantCulture);
 
                 Sql.Set(insertEmbedding, "$face", faceId);

@@ -217,6 +217,9 @@ public sealed class FaceCollection : IDisposable
     /// <summary>The key that says two photos are the same file: sha256 of the bytes, lower-case hex.</summary>
     public static string ContentHash(ReadOnlySpan<byte> photo) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo));
 
+    /// <summary>The same key for a file too large to hold (a video), read to its end.</summary>
+    public static string ContentHash(Stream file) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+
     /// <summary>Photos with the given status, in path order (e.g. to list what could not be read).</summary>
     public IReadOnlyList<ImageRecord> GetImages(ImageStatus status) => _reader.QueryImages("i.status = $key", CatalogSchema.StatusText(status));
 
@@ -253,6 +256,21 @@ public sealed class FaceCollection : IDisposable
 
         var (bytes, problem) = IndexedPhotoFile.Read(image);
         return (bytes, true, problem);
+    }
+
+    /// <summary>
+    /// A video's file, open at its start for the caller to stream and dispose, or why it cannot be given: unknown
+    /// or not a video (Known false), or its file is gone or is no longer the file indexed.
+    /// </summary>
+    public (FileStream? File, bool Known, string? Problem) OpenVideo(long imageId)
+    {
+        if (GetImage(imageId) is not { IsVideo: true } video)
+        {
+            return (null, false, null);
+        }
+
+        var (file, problem) = IndexedPhotoFile.Open(video);
+        return (file, true, problem);
     }
 
     /// <summary>

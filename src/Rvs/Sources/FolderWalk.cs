@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Text;
 using Mono.Unix;
 using Mono.Unix.Native;
+using Rvs.Imaging.Video;
 
 namespace Rvs.Sources;
 
 /// <summary>
-/// Walks a folder for photos through the POSIX calls (Mono.Unix), because the walk must survive what a real disk
-/// holds: symbolic links are followed, but every folder is entered once, by its device and inode, so a link loop
+/// Walks a folder for photos and videos through the POSIX calls (Mono.Unix), because the walk must survive what a real
+/// disk holds: symbolic links are followed, but every folder is entered once, by its device and inode, so a link loop
 /// (a link to "." or two links to each other) ends instead of recursing; a file reached under several names (links)
 /// is read once, under the first name in path order; only regular files are read, opened without blocking and
 /// checked after opening, so a FIFO, a device such as /dev/zero or a file swapped for one since the walk is reported
@@ -46,7 +47,7 @@ internal static class FolderWalk
                 if (Syscall.stat(unixPath, out var stat) != 0)
                 {
                     var errno = Stdlib.GetLastError();
-                    if (PhotoSource.IsPhotoPath(relative))
+                    if (PhotoSource.IsFolderMediaPath(relative))
                     {
                         found.Add((new Entry(relative, unixPath, CannotFollow(unixPath, errno)), null));
                     }
@@ -64,7 +65,7 @@ internal static class FolderWalk
                         subfolders.Add((unixPath, relative + "/"));
                     }
                 }
-                else if (PhotoSource.IsPhotoPath(relative))
+                else if (PhotoSource.IsFolderMediaPath(relative))
                 {
                     found.Add(kind == FilePermissions.S_IFREG
                         ? (new Entry(relative, unixPath, null), Identity(stat))
@@ -114,6 +115,12 @@ internal static class FolderWalk
             if (Kind(stat) != FilePermissions.S_IFREG)
             {
                 return SourcePhoto.Unreadable(entry.RelativePath, NotAFile(Kind(stat)));
+            }
+
+            if (VideoFrames.IsVideoPath(entry.RelativePath))
+            {
+                // A video is not loaded: ffmpeg streams it from the file, so the photo size limit does not apply.
+                return new SourcePhoto(entry.RelativePath, []) { VideoFile = entry.UnixPath, VideoSize = stat.st_size };
             }
 
             if (stat.st_size > maxBytes)

@@ -1,12 +1,13 @@
 using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
+using Rvs.Imaging.Video;
 
 namespace Rvs.Sources;
 
 /// <summary>
-/// Enumerates the photos under a folder or inside a .tgz/.tar.gz/.tar archive, in a stable (ordinal path) order
-/// for folders and archive order for archives. Archives are streamed, never extracted to disk.
+/// Enumerates the photos (and, in folders, the videos) under a folder or inside a .tgz/.tar.gz/.tar archive, in a
+/// stable (ordinal path) order for folders and archive order for archives. Archives are streamed, never extracted.
 /// Files are picked by extension; their content is still sniffed when decoded. A photo that cannot be read (a
 /// dangling link, a FIFO, a device, one over <see cref="DefaultMaxPhotoBytes"/>) is yielded with its
 /// <see cref="SourcePhoto.Problem"/>, so it is reported and the run goes on; folders are walked by
@@ -30,6 +31,9 @@ public static class PhotoSource
         || path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase);
 
     public static bool IsPhotoPath(string path) => PhotoExtensions.Contains(Path.GetExtension(path));
+
+    /// <summary>A photo, or a video (videos are read from folders only: ffmpeg needs a file it can seek in).</summary>
+    public static bool IsFolderMediaPath(string path) => IsPhotoPath(path) || VideoFrames.IsVideoPath(path);
 
     public static IEnumerable<SourcePhoto> Enumerate(string folderOrArchive, long maxPhotoBytes = DefaultMaxPhotoBytes)
     {

@@ -9,6 +9,14 @@ public sealed record SourcePhoto(string RelativePath, byte[] Bytes)
 {
     public string? Problem { get; init; }
 
+    /// <summary>
+    /// For a video: the file to read it from (videos are not loaded into memory; ffmpeg reads the file) and its size.
+    /// Bytes is then empty.
+    /// </summary>
+    public string? VideoFile { get; init; }
+
+    public long VideoSize { get; init; }
+
     public static SourcePhoto Unreadable(string relativePath, string problem) => new(relativePath, []) { Problem = problem };
 
     /// <summary>The name of the folder that holds the photo (LFW keeps one person per folder), or null at the root.</summary>

@@ -34,7 +34,7 @@ public sealed class FaceCollectionTests : IDisposable
         Assert.Equal(new PipelineIdentity("mtcnn-facenet", "facenet-1", 8), settings.Pipeline);
         Assert.Equal("l2", settings.Metric);
         Assert.Equal("auto", settings.IndexKind);
-        Assert.Equal(CatalogSchema.Version, settings.SchemaVersion);
+        Assert.Equal(CatalogMigrations.Latest, settings.SchemaVersion);
         Assert.True(FaceCollection.Exists(_scratch.Collection));
     }
 

@@ -264,6 +264,7 @@ public sealed class PeopleStoreTests : IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = """
                 DROP TABLE person_exclusions; DROP TABLE person_faces; DROP TABLE persons; DROP INDEX images_content_hash;
+                ALTER TABLE images DROP COLUMN media; ALTER TABLE faces DROP COLUMN time_seconds;
                 UPDATE settings SET value = '1' WHERE key = 'schema_version'; PRAGMA user_version = 1;
                 """;
             command.ExecuteNonQuery();
@@ -274,8 +275,8 @@ public sealed class PeopleStoreTests : IDisposable
         {
         }
 
-        Assert.Equal(Rvs.Catalog.CatalogSchema.Version, FaceCollection.ReadSettings(_scratch.Collection).SchemaVersion);
-        Assert.Equal(Rvs.Catalog.CatalogSchema.Version, CatalogScratch.Scalar(_scratch.Collection, "PRAGMA user_version"));
+        Assert.Equal(CatalogMigrations.Latest, FaceCollection.ReadSettings(_scratch.Collection).SchemaVersion);
+        Assert.Equal(CatalogMigrations.Latest, CatalogScratch.Scalar(_scratch.Collection, "PRAGMA user_version"));
         Assert.Equal(0, CatalogScratch.Scalar(_scratch.Collection, "SELECT count(*) FROM persons"));
     }
 }

@@ -23,6 +23,10 @@ internal static class CatalogMigrations
     [
         new(2, "the person tables", PeopleSchema.Ddl),
         new(5, "model ids that carry the model files' sha256", "", UpgradeModelIds),
+        new(6, "videos: what each entry is, and when each face of a video appears", """
+            ALTER TABLE images ADD COLUMN media TEXT NOT NULL DEFAULT 'photo' CHECK (media IN ('photo', 'video'));
+            ALTER TABLE faces ADD COLUMN time_seconds REAL;
+            """),
     ];
 
     public static int Latest => Steps[^1].Version;

@@ -48,7 +48,8 @@ internal static class CatalogSchema
             label        TEXT,
             width        INTEGER,
             height       INTEGER,
-            indexed_at   TEXT NOT NULL
+            indexed_at   TEXT NOT NULL,
+            media        TEXT NOT NULL DEFAULT 'photo' CHECK (media IN ('photo', 'video'))
         );
         CREATE INDEX images_source ON images(source);
         CREATE INDEX images_label ON images(label);
@@ -64,6 +65,8 @@ internal static class CatalogSchema
             score     REAL NOT NULL,
             landmarks TEXT NOT NULL,
             label     TEXT,
+            -- A video's face: the time (seconds from the start) its appearance begins. Null for photos.
+            time_seconds REAL,
             UNIQUE (image_id, ordinal)
         );
 

@@ -18,7 +18,7 @@ namespace Rvs.Catalog;
 /// one replaces its old faces, and every photo is committed with its faces in one transaction, so a run stopped at
 /// any point (cancelled, or the process killed) leaves a consistent catalog that the next run completes.
 /// </remarks>
-public sealed class CollectionIndexer
+public sealed partial class CollectionIndexer
 {
     private readonly FaceCollection _collection;
 
@@ -112,6 +112,7 @@ public sealed class CollectionIndexer
             }
         }, CancellationToken.None);
 
+        var videoStopped = false;
         var workerTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
             while (!cancellationToken.IsCancellationRequested && await inbox.Reader.WaitToReadAsync(abort.Token))
@@ -121,7 +122,16 @@ public sealed class CollectionIndexer
                     continue;
                 }
 
-                var processed = Process(photo, root, fromArchive, known, pipeline, options);
+                // A video stopped part-way by cancelling is not written (null): the next run reads it whole.
+                var processed = photo.VideoFile is null
+                    ? Process(photo, root, fromArchive, known, pipeline, options)
+                    : ProcessVideo(photo, root, known, pipeline, options, cancellationToken);
+                if (processed is null)
+                {
+                    videoStopped = true;
+                    continue;
+                }
+
                 await outbox.Writer.WriteAsync(processed, abort.Token);
             }
         }, CancellationToken.None)).ToArray();
@@ -155,7 +165,7 @@ public sealed class CollectionIndexer
             await completion;
         }
 
-        var cancelled = cancellationToken.IsCancellationRequested && !(sourceExhausted && inbox.Reader.Completion.IsCompleted);
+        var cancelled = cancellationToken.IsCancellationRequested && (videoStopped || !(sourceExhausted && inbox.Reader.Completion.IsCompleted));
         if (sourceFailure is not null)
         {
             tally.Failures.Add(sourceFailure);
@@ -274,7 +284,7 @@ public sealed class CollectionIndexer
         IEmbeddingPipeline pipeline,
         IndexingOptions options)
     {
-        var path = fromArchive ? $"{root}!/{photo.RelativePath}" : $"{root.Replace('\\', '/').TrimEnd('/')}/{photo.RelativePath}";
+        var path = StoredPath(root, fromArchive, photo.RelativePath);
         var hash = FaceCollection.ContentHash(photo.Bytes);
         var label = options.LabelFromFolder ? photo.FolderName : null;
 
@@ -351,6 +361,9 @@ public sealed class CollectionIndexer
 
         return Result(ImageStatus.Indexed, null, decoded.OriginalWidth, decoded.OriginalHeight, faces);
     }
+
+    private static string StoredPath(string root, bool fromArchive, string relativePath) =>
+        fromArchive ? $"{root}!/{relativePath}" : $"{root.Replace('\\', '/').TrimEnd('/')}/{relativePath}";
 
     private sealed class Tally
     {

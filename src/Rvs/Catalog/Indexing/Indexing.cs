@@ -1,4 +1,5 @@
 using Rvs.Detection;
+using Rvs.Imaging.Video;
 using Rvs.Sources;
 
 namespace Rvs.Catalog;
@@ -31,6 +32,9 @@ public sealed record IndexingOptions
 
     /// <summary>A photo file larger than this is reported as unreadable, not read (see <see cref="PhotoSource.DefaultMaxPhotoBytes"/>).</summary>
     public long MaxPhotoBytes { get; init; } = PhotoSource.DefaultMaxPhotoBytes;
+
+    /// <summary>The ffmpeg executable videos are read with (default: $RVS_FFMPEG, else "ffmpeg" on the PATH).</summary>
+    public string Ffmpeg { get; init; } = VideoFrames.DefaultFfmpeg;
 }
 
 /// <summary>
@@ -70,10 +74,13 @@ public sealed record IndexingSummary(
     public int Seen => Indexed + Skipped + NoFace + Unreadable;
 }
 
-/// <summary>A face ready to be written: detection, embedding and (optionally) its thumbnail.</summary>
-internal sealed record ProcessedFace(DetectedFace Face, float[] Embedding, byte[]? Thumbnail);
+/// <summary>
+/// A face ready to be written: detection, embedding, (optionally) its thumbnail, and for a video's face the time in
+/// seconds it first appears.
+/// </summary>
+internal sealed record ProcessedFace(DetectedFace Face, float[] Embedding, byte[]? Thumbnail, double? TimeSeconds = null);
 
-/// <summary>A photo worked through by the pipeline, ready for the catalog; Skipped ones are not written.</summary>
+/// <summary>A photo (or video) worked through by the pipeline, ready for the catalog; Skipped ones are not written.</summary>
 internal sealed record ProcessedPhoto(
     string Path,
     string Source,
@@ -88,4 +95,5 @@ internal sealed record ProcessedPhoto(
     int? Height,
     IReadOnlyList<ProcessedFace> Faces,
     byte[]? PhotoBytes,
-    bool Skipped = false);
+    bool Skipped = false,
+    bool IsVideo = false);
