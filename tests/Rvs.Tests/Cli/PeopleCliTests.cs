@@ -60,6 +60,17 @@ public sealed class PeopleCliTests : IDisposable
         var expected = named.Where(p => p.GetProperty("name").GetString() is "Colin_Powell" or "Tony_Blair").Sum(p => p.GetProperty("face_count").GetInt32());
         Assert.Equal(expected, merged.GetProperty("face_count").GetInt32());
         Assert.DoesNotContain(after, p => p.GetProperty("name").GetString() is "Colin_Powell" or "Tony_Blair");
+
+        // `rvs index` on a clustered collection puts a new photo's face into its person without a re-cluster.
+        var more = Path.Combine(_root, "more");
+        Directory.CreateDirectory(more);
+        File.Copy(TestData.LfwPhoto("Colin_Powell", 5), Path.Combine(more, "Colin_Powell_0005.jpg"));
+        var added = CliRunner.Run("index", more, "--collection", collection);
+        Assert.True(added.ExitCode == 0, added.Stderr);
+        Assert.Contains("placed 1 new faces into 1 persons (0 new)", added.Stderr, StringComparison.Ordinal);
+        var grown = Persons(collection).Single(p => p.GetProperty("name").GetString() == "Colin and Tony");
+        Assert.Equal(expected + 1, grown.GetProperty("face_count").GetInt32());
+        Assert.Contains(grown.GetProperty("faces").EnumerateArray(), f => f.GetProperty("path").GetString()!.EndsWith("Colin_Powell_0005.jpg", StringComparison.Ordinal));
     }
 
     [Fact]
