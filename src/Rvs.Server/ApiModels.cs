@@ -34,12 +34,13 @@ public sealed record ApiHit(
 /// answer (a Garnet shard down on a server started with --allow-partial); Unavailable names those parts.
 /// Answer is the sentence to show first ("match: …" or "no match in this collection (closest faces shown)") and
 /// Verdict its word ("match" or "none"); both null when the photo has no face or the models have no thresholds.
+/// Persons groups the hits by person (empty until the collection is clustered).
 /// </summary>
 public sealed record SearchResponse(IReadOnlyList<QueryFace> Faces, int? Face, IReadOnlyList<ApiHit> Hits, bool Partial = false,
-    IReadOnlyList<string>? Unavailable = null, string? Answer = null, string? Verdict = null);
+    IReadOnlyList<string>? Unavailable = null, string? Answer = null, string? Verdict = null, IReadOnlyList<ApiPersonGroup>? Persons = null);
 
-/// <summary>More like a stored face: its nearest other faces, with the answer and verdicts as for a search.</summary>
-public sealed record SimilarResponse(long FaceId, IReadOnlyList<ApiHit> Hits, string? Answer = null, string? Verdict = null);
+/// <summary>More like a stored face: its nearest other faces, with the answer, verdicts and persons as for a search.</summary>
+public sealed record SimilarResponse(long FaceId, IReadOnlyList<ApiHit> Hits, string? Answer = null, string? Verdict = null, IReadOnlyList<ApiPersonGroup>? Persons = null);
 
 public sealed record FaceResponse(
     long FaceId,

@@ -44,13 +44,13 @@ public static partial class RvsServer
         if (faces.Count == 0)
         {
             // No face is an answer the page shows ("no face found"), not a failed request.
-            return Results.Ok(new SearchResponse(found, null, []));
+            return Results.Ok(new SearchResponse(found, null, [], Persons: []));
         }
 
         var result = search.Search(new PhotoSearchRequest(upload.Bytes, k!.Value, wantedFace, IncludeLowQuality: includeLowQuality), faces);
         var searched = result.Searches[0].Result;
         return Results.Ok(new SearchResponse(found, result.Searches[0].Face, ToApiHits(searched), result.IsPartial, result.Unavailable,
-            searched.Text, searched.Answer?.Verdict.Word()));
+            searched.Text, searched.Answer?.Verdict.Word(), ToApiPersons(searched)));
     }
 
     private static IResult GetFace(string id, ServerState state)
@@ -102,7 +102,7 @@ public static partial class RvsServer
         }
 
         var answered = state.Verdicts.Answer(state.Collection.Similar(faceId, k!.Value, includeLowQuality: includeLowQuality));
-        return Results.Ok(new SimilarResponse(faceId, ToApiHits(answered), answered.Text, answered.Answer?.Verdict.Word()));
+        return Results.Ok(new SimilarResponse(faceId, ToApiHits(answered), answered.Text, answered.Answer?.Verdict.Word(), ToApiPersons(answered)));
     }
 
     private static IResult GetImage(string id, ServerState state)

@@ -199,6 +199,7 @@ public static partial class RvsServer
             .Produces<ApiError>(StatusCodes.Status401Unauthorized)
             .Produces<ApiError>(StatusCodes.Status403Forbidden)
             .Produces<ApiError>(StatusCodes.Status404NotFound);
+        MapPeople(api);
         api.MapFallback((HttpContext context) => RequestGuards.MethodNotAllowed(context) ?? ApiResults.NotFound("no such API endpoint"));
 
         app.MapGet("/", (HttpContext context) => ServeAsset(context, "index.html")).ExcludeFromDescription();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Rvs.Catalog;
+using Rvs.People;
 using Rvs.Pipelines;
 using Rvs.Search;
 
@@ -22,6 +23,7 @@ internal sealed class ServerState : IDisposable
         UploadBudget = new UploadBudget(options.UploadBudgetBytes);
         Indexer = new CollectionIndexer(collection);
         Verdicts = new SearchVerdicts(collection, options.TargetFpir);
+        People = PeopleStore.ForCollection(collection.Directory);
         _apiKeyHash = string.IsNullOrEmpty(options.ApiKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey));
     }
 
@@ -39,6 +41,9 @@ internal sealed class ServerState : IDisposable
     public SearchGate Gate { get; }
 
     public UploadBudget UploadBudget { get; }
+
+    /// <summary>The collection's persons: names and corrections, kept in its catalog.</summary>
+    public PeopleStore People { get; }
 
     public bool WritesEnabled => _apiKeyHash is not null;
 

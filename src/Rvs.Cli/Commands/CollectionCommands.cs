@@ -61,6 +61,7 @@ internal static class CollectionCommands
             }
 
             using var faces = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(embedder), options);
+            var lastFace = PeopleCommands.LastFaceIfClustered(directory);
             var indexing = new IndexingOptions
             {
                 LabelFromFolder = parse.GetValue(labels),
@@ -71,6 +72,7 @@ internal static class CollectionCommands
                 $"indexing ({name})", p => (p.Done, p.Total),
                 progress => new CollectionIndexer(faces).Run(parse.GetValue(source)!, embedder, indexing, progress, cancel)));
             PrintSummary(summary, directory);
+            PeopleCommands.PlaceIndexed(faces, lastFace);
             if (summary.SourceFailure is { } broken)
             {
                 Console.Error.WriteLine($"rvs: {broken.Path}: {broken.Reason}; the photos before it are indexed");

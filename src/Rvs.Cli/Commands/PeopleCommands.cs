@@ -157,10 +157,41 @@ internal static class PeopleCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var directory = parse.GetValue(collection)!;
-            PrintSummary(PeopleStore.ForCollection(directory).PlaceNewFaces(OptionsFor(directory)));
+            using var faces = CollectionCommands.OpenExisting(directory);
+            PrintSummary(PeopleStore.ForCollection(directory).PlaceNewFaces(OptionsFor(directory), (vector, k) => faces.NearestFaces(vector, k)));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The last face id of a collection that has persons (the point after which `rvs index` places faces), else null.</summary>
+    public static long? LastFaceIfClustered(string directory)
+    {
+        var store = PeopleStore.ForCollection(directory);
+        return store.HasPersons() ? store.LastFaceId() : null;
+    }
+
+    /// <summary>
+    /// After `rvs index` on a clustered collection: puts the faces added since <paramref name="lastFaceId"/> into
+    /// persons. The photos are indexed either way, so a failure here is reported, not fatal.
+    /// </summary>
+    public static void PlaceIndexed(FaceCollection faces, long? lastFaceId)
+    {
+        if (lastFaceId is not { } after)
+        {
+            return;
+        }
+
+        try
+        {
+            var summary = PeopleStore.ForCollection(faces.Directory).PlaceNewFaces(OptionsFor(faces.Directory), (vector, k) => faces.NearestFaces(vector, k), after);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"placed {summary.Faces} new faces into {summary.Persons} persons ({summary.NewPersons} new), {summary.Unassigned} in none, in {summary.Seconds * 1000:0.0} ms"));
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"rvs: new faces not placed into persons: {e.Message}");
+        }
     }
 
     /// <summary>The clustering distances measured for the collection's own model.</summary>

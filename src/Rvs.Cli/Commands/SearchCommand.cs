@@ -108,6 +108,14 @@ internal static class SearchCommand
             AnsiConsole.MarkupLine(result.IsMatch ? $"[bold green]{Markup.Escape(answer)}[/]" : $"[bold yellow]{Markup.Escape(answer)}[/]");
         }
 
+        foreach (var person in result.Persons)
+        {
+            var best = person.Best;
+            var verdict = result.VerdictOf(IndexOf(result.Hits, best));
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{person.Title}: {person.FaceCount} faces in the collection, {person.Hits.Count} here; best rank {best.Rank} (face {best.FaceId}, distance {best.Distance:0.000}{(verdict == Verdict.None ? "" : ", " + verdict.Word())})")));
+        }
+
         var table = new Table().Title(Markup.Escape(title)).AddColumns("rank", "label (or file)", "distance", "similarity", "face id");
         if (result.Policy is { } policy)
         {
@@ -168,12 +176,40 @@ internal static class SearchCommand
                 return (JsonNode)hit;
             })]),
         };
+        json["persons"] = new JsonArray([.. result.Persons.Select(p => (JsonNode)new JsonObject
+        {
+            ["id"] = p.PersonId,
+            ["name"] = p.Name,
+            ["title"] = p.Title,
+            ["face_count"] = p.FaceCount,
+            ["best"] = new JsonObject
+            {
+                ["rank"] = p.Best.Rank,
+                ["face_id"] = p.Best.FaceId,
+                ["distance"] = Math.Round(p.Best.Distance, 5),
+                ["verdict"] = result.Policy is null ? null : result.VerdictOf(IndexOf(result.Hits, p.Best)).Word(),
+            },
+            ["face_ids"] = new JsonArray([.. p.Hits.Select(h => (JsonNode)h.FaceId)]),
+        })]);
         if (result.Policy is { } policy)
         {
             json["thresholds"] = new JsonObject { ["match"] = Math.Round(policy.MatchThreshold, 5), ["possible"] = Math.Round(policy.PossibleThreshold, 5) };
         }
 
         return json;
+    }
+
+    private static int IndexOf(IReadOnlyList<SearchHit> hits, SearchHit hit)
+    {
+        for (var i = 0; i < hits.Count; i++)
+        {
+            if (hits[i].FaceId == hit.FaceId)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static JsonObject SearchJson(PhotoSearchResult result, bool allFaces)

@@ -10,7 +10,7 @@ const ui = {
   drop: $('drop-zone'), input: $('photo-input'), status: $('status'),
   figure: $('query-figure'), stage: $('query-stage'), image: $('query-image'), caption: $('query-caption'),
   title: $('results-title'), empty: $('results-empty'), grid: $('results-grid'), back: $('back-to-photo'),
-  answer: $('answer'),
+  answer: $('answer'), grouping: $('grouping'), groupByPerson: $('group-by-person'), dialogPerson: $('dialog-person'),
   dialog: $('photo-dialog'), dialogStage: $('dialog-stage'), dialogImage: $('dialog-image'), dialogVideo: $('dialog-video'),
   dialogLabel: $('dialog-label'), dialogMeta: $('dialog-meta'), more: $('more-like-this'), close: $('dialog-close'),
 };
@@ -18,6 +18,8 @@ const ui = {
 const state = {
   file: null, objectUrl: null, faces: [], face: null,
   photoHits: [], photoTitle: '', photoAnswer: null,
+  // What the grid shows now, so "group by person" can redraw it.
+  shownHits: [], shownTitle: '', shownSimilar: false, shownPersons: [],
   openHit: null,
   // Each request takes a ticket; an answer whose ticket is no longer the latest is dropped, so a slow
   // response never overwrites a newer one.
@@ -120,7 +122,7 @@ async function search(faceIndex) {
   state.photoAnswer = result;
   state.photoTitle = n === 1 ? 'Nearest faces' : `Nearest faces to face ${result.face + 1} of ${n}`;
   showAnswer(result);
-  showHits(result.hits, state.photoTitle, false);
+  showHits(result.hits, state.photoTitle, false, result.persons);
   setStatus('', null);
 }
 
@@ -170,14 +172,42 @@ function showAnswer(result) {
   ui.answer.className = 'answer' + (result && result.verdict ? ' ' + result.verdict : '');
 }
 
-function showHits(hits, title, fromSimilar) {
+// The person of each hit's face, from the result's person groups.
+function personOfHits(persons) {
+  const byFace = new Map();
+  for (const person of persons) for (const id of person.face_ids) byFace.set(id, person);
+  return byFace;
+}
+
+// Results grouped by person: a heading per person (its name, its size in the whole collection), its hits under it,
+// in the order of each person's best hit; then the faces in no person. Unticked, the plain list by rank.
+function showHits(hits, title, fromSimilar, persons) {
+  persons = persons || [];
+  Object.assign(state, { shownHits: hits, shownTitle: title, shownSimilar: fromSimilar, shownPersons: persons });
   ui.title.textContent = title;
+  ui.grouping.hidden = persons.length === 0;
   ui.back.hidden = !fromSimilar || state.photoHits.length === 0;
   ui.grid.replaceChildren();
   ui.grid.dataset.kind = fromSimilar ? 'similar' : 'photo';
   ui.empty.hidden = hits.length > 0;
   if (hits.length === 0) ui.empty.textContent = 'Nothing to show.';
-  for (const hit of hits) {
+  const byFace = personOfHits(persons);
+  let ordered = hits.map((hit) => ({ hit, person: byFace.get(hit.face_id) }));
+  if (persons.length > 0 && ui.groupByPerson.checked) {
+    ordered = [];
+    for (const person of persons) {
+      ordered.push({ head: person });
+      for (const hit of hits) if (byFace.get(hit.face_id) === person) ordered.push({ hit, person });
+    }
+    const rest = hits.filter((hit) => !byFace.has(hit.face_id));
+    if (rest.length > 0) ordered.push({ head: null }, ...rest.map((hit) => ({ hit })));
+  }
+  for (const entry of ordered) {
+    if ('head' in entry) {
+      ui.grid.appendChild(groupHead(entry.head));
+      continue;
+    }
+    const { hit, person } = entry;
     const item = document.createElement('li');
     const button = document.createElement('button');
     button.type = 'button';
@@ -225,8 +255,12 @@ function showHits(hits, title, fromSimilar) {
       verdict.textContent = hit.verdict;
       button.append(verdict);
     }
-    button.addEventListener('click', () => openHit(hit));
+    button.addEventListener('click', () => openHit(hit, person));
     item.appendChild(button);
+    if (person) {
+      button.dataset.person = shown(person.title);
+      item.appendChild(personLink(person, 'this person'));
+    }
     ui.grid.appendChild(item);
   }
 }
@@ -236,8 +270,34 @@ function atTime(seconds) {
   return `${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, '0')}`;
 }
 
-function openHit(hit) {
+function personLink(person, text) {
+  const link = document.createElement('a');
+  link.href = `#person/${person.id}`;
+  link.className = 'person-link';
+  link.dataset.testid = 'this-person';
+  link.textContent = text;
+  return link;
+}
+
+function groupHead(person) {
+  const head = document.createElement('li');
+  head.className = 'group-head';
+  head.dataset.testid = 'group-head';
+  if (!person) {
+    head.textContent = 'Faces in no person';
+    return head;
+  }
+  const name = document.createElement('strong');
+  name.textContent = shown(person.title);
+  const faces = person.face_count === 1 ? '1 face' : `${person.face_count.toLocaleString()} faces`;
+  head.append(name, ` · ${faces} in the collection · best rank ${person.best_rank} · `, personLink(person, 'all of this person'));
+  return head;
+}
+
+function openHit(hit, person) {
   state.openHit = hit;
+  ui.dialogPerson.hidden = !person;
+  if (person) ui.dialogPerson.href = `#person/${person.id}`;
   clearBoxes(ui.dialogStage);
   ui.dialogLabel.textContent = shown(hit.label) || 'Unlabelled face';
   ui.dialogMeta.textContent = `Rank ${hit.rank} · ${hit.verdict || 'no verdict'} · distance ${hit.distance.toFixed(3)} · similarity ${hit.similarity.toFixed(3)} · face #${hit.face_id}`
@@ -307,7 +367,7 @@ async function similarTo(faceId, label) {
   const result = await fetchForTicket(ticket, `/api/faces/${encodeURIComponent(faceId)}/similar?k=${K}`);
   if (!result) return;
   showAnswer(result);
-  showHits(result.hits, `Faces like ${shown(label) || 'face #' + faceId}`, true);
+  showHits(result.hits, `Faces like ${shown(label) || 'face #' + faceId}`, true, result.persons);
   setStatus('', null);
 }
 
@@ -317,7 +377,7 @@ function followAddress() {
     similarTo(similar, null);
   } else if (state.photoHits.length > 0) {
     showAnswer(state.photoAnswer);
-    showHits(state.photoHits, state.photoTitle, false);
+    showHits(state.photoHits, state.photoTitle, false, state.photoAnswer.persons);
   }
 }
 
@@ -347,8 +407,10 @@ window.addEventListener('drop', (e) => {
 ui.back.addEventListener('click', () => {
   history.pushState({}, '', window.location.pathname);
   showAnswer(state.photoAnswer);
-  showHits(state.photoHits, state.photoTitle, false);
+  showHits(state.photoHits, state.photoTitle, false, state.photoAnswer.persons);
 });
+ui.groupByPerson.addEventListener('change', () => showHits(state.shownHits, state.shownTitle, state.shownSimilar, state.shownPersons));
+ui.dialogPerson.addEventListener('click', () => ui.dialog.close());
 ui.more.addEventListener('click', moreLikeThis);
 ui.close.addEventListener('click', () => ui.dialog.close());
 ui.dialog.addEventListener('close', () => ui.dialogVideo.pause());

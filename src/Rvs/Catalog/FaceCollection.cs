@@ -166,6 +166,9 @@ public sealed class FaceCollection : IDisposable
             excludeImages?.Sum(i => i.FaceCount) ?? 0);
     }
 
+    /// <summary>The vector index's k nearest face ids to an embedding, without reading the catalog (what clustering asks).</summary>
+    public IReadOnlyList<VectorHit> NearestFaces(ReadOnlySpan<float> query, int k) => _index.Search(query, k).Hits;
+
     /// <summary>The k faces nearest to a stored face, the face itself excluded; low-quality faces too unless asked for.</summary>
     public IReadOnlyList<SearchHit> Similar(long faceId, int k, float? maxDistance = null, bool includeLowQuality = false)
     {

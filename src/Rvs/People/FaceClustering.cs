@@ -19,7 +19,7 @@ namespace Rvs.People;
 public sealed class FaceClustering
 {
     private readonly ClusteringOptions _options;
-    private readonly IVectorIndex _index;
+    private readonly Func<float[], int, IReadOnlyList<VectorHit>> _nearest;
     private readonly Func<long, float[]?> _embeddingOf;
     private readonly ClusteringConstraints _constraints;
     private readonly Dictionary<long, Group> _groupOf = [];
@@ -27,13 +27,19 @@ public sealed class FaceClustering
     /// <param name="index">Holds the embeddings of every face to cluster (and may hold others, which are ignored).</param>
     /// <param name="embeddingOf">The unit embedding of a face id, or null where the face is unknown.</param>
     public FaceClustering(ClusteringOptions options, IVectorIndex index, Func<long, float[]?> embeddingOf, ClusteringConstraints? constraints = null)
+        : this(options, NearestIn(index), embeddingOf, constraints)
+    {
+    }
+
+    /// <param name="nearest">The k faces nearest to a vector, nearest first (a collection's own index search).</param>
+    public FaceClustering(ClusteringOptions options, Func<float[], int, IReadOnlyList<VectorHit>> nearest, Func<long, float[]?> embeddingOf, ClusteringConstraints? constraints = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(nearest);
         ArgumentNullException.ThrowIfNull(embeddingOf);
         options.Validate();
         _options = options;
-        _index = index;
+        _nearest = nearest;
         _embeddingOf = embeddingOf;
         _constraints = constraints ?? ClusteringConstraints.None;
     }
@@ -119,7 +125,7 @@ public sealed class FaceClustering
 
         var own = new Group(face, _constraints);
         _groupOf[face.Id] = own;
-        foreach (var hit in _index.Search(vector, _options.Neighbours + 1))
+        foreach (var hit in _nearest(vector, _options.Neighbours + 1))
         {
             if (hit.Distance >= _options.LinkDistance)
             {
@@ -189,7 +195,7 @@ public sealed class FaceClustering
         {
             var id = faces[i].Id;
             var links = new List<(long, long, float)>();
-            foreach (var hit in _index.Search(vectors[id], _options.Neighbours + 1))
+            foreach (var hit in _nearest(vectors[id], _options.Neighbours + 1))
             {
                 if (hit.Distance >= _options.LinkDistance)
                 {
@@ -206,6 +212,12 @@ public sealed class FaceClustering
         });
 
         return [.. perFace.SelectMany(l => l).Distinct().OrderBy(l => l.Item3).ThenBy(l => l.Item1).ThenBy(l => l.Item2)];
+    }
+
+    private static Func<float[], int, IReadOnlyList<VectorHit>> NearestIn(IVectorIndex index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return (vector, k) => index.Search(vector, k);
     }
 
     private Group Find(long faceId) => _groupOf[faceId];

@@ -11,9 +11,9 @@ public sealed partial class PeopleStore
     /// (each earlier person to one group at most, largest overlaps first), so names follow their faces; else a new
     /// person. A face excluded from its group's person is set apart as a person of its own (or none, if it is of
     /// low quality). Then writes every placement, drops empty unnamed persons, and names unnamed persons from a
-    /// folder label that most of their faces share.
+    /// folder label that most of their faces share. The summary counts <paramref name="counted"/> (every face when null).
     /// </summary>
-    private static PeopleClusteringSummary Write(SqliteConnection connection, List<StoredFace> faces, IReadOnlyList<FaceCluster> groups, Corrections corrections, Stopwatch clock)
+    private static PeopleClusteringSummary Write(SqliteConnection connection, List<StoredFace> faces, IReadOnlyList<FaceCluster> groups, Corrections corrections, Stopwatch clock, IReadOnlySet<long>? counted = null)
     {
         var faceById = faces.ToDictionary(f => f.Id);
         var personOfGroup = new long?[groups.Count];
@@ -142,9 +142,10 @@ public sealed partial class PeopleStore
 
         SeedNames(connection, transaction, faces, [.. placements.Where(p => changed.Contains(p.Person))]);
         transaction.Commit();
-        var persons = placements.Select(p => p.Person).Distinct().Count();
-        var unassigned = faces.Count - placements.Count;
-        return new PeopleClusteringSummary(faces.Count, persons, created, unassigned, clock.Elapsed.TotalSeconds);
+        var reported = counted is null ? faces : [.. faces.Where(f => counted.Contains(f.Id))];
+        var persons = reported.Select(f => wanted.TryGetValue(f.Key, out var p) ? p : (long?)null).OfType<long>().Distinct().Count();
+        var unassigned = reported.Count(f => !wanted.ContainsKey(f.Key));
+        return new PeopleClusteringSummary(reported.Count, persons, created, unassigned, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>

@@ -33,54 +33,6 @@ public sealed partial class PeopleStore
         return Write(connection, faces, groups, corrections, clock);
     }
 
-    /// <summary>
-    /// Places the faces that are in no person yet (new photos, or a face marked "not this person") among the
-    /// persons as they stand, without re-deciding the others: each joins, founds or (rarely) merges persons. Named
-    /// persons never merge with each other here. Builds its own index of every face; a caller holding the
-    /// collection's live index should pass it instead (the other overload).
-    /// </summary>
-    public PeopleClusteringSummary PlaceNewFaces(ClusteringOptions options, string indexKind = VectorBackEnds.Auto) => Place(options, null, indexKind);
-
-    /// <summary>
-    /// Like the other overload, but searching <paramref name="collectionIndex"/>, which must hold every face of the
-    /// collection; embeddings are then read from the catalog only for the faces the decisions look at.
-    /// </summary>
-    public PeopleClusteringSummary PlaceNewFaces(ClusteringOptions options, IVectorIndex collectionIndex)
-    {
-        ArgumentNullException.ThrowIfNull(collectionIndex);
-        return Place(options, collectionIndex, VectorBackEnds.Auto);
-    }
-
-    private PeopleClusteringSummary Place(ClusteringOptions options, IVectorIndex? collectionIndex, string indexKind)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var clock = Stopwatch.StartNew();
-        using var connection = _connect();
-        var faces = LoadFaces(connection, withVectors: collectionIndex is null);
-        var corrections = LoadCorrections(connection);
-        using var built = collectionIndex is null ? BuildIndex(faces, indexKind) : null;
-        var vectors = faces.Where(f => f.Vector is not null).ToDictionary(f => f.Id, f => f.Vector!);
-        float[]? EmbeddingOf(long id)
-        {
-            if (!vectors.TryGetValue(id, out var vector) && collectionIndex is not null && (vector = ReadEmbedding(connection, id)) is not null)
-            {
-                vectors[id] = vector;
-            }
-
-            return vector;
-        }
-
-        var clustering = new FaceClustering(options, collectionIndex ?? built!, EmbeddingOf, Constraints(faces, corrections, pinNamed: true));
-        var placed = faces.Where(f => corrections.Assigned.ContainsKey(f.Key)).ToList();
-        clustering.Restore(placed.GroupBy(f => corrections.Assigned[f.Key].Person).Select(g => (IReadOnlyList<ClusterFace>)[.. g.Select(f => new ClusterFace(f.Id, f.LowQuality))]));
-        foreach (var face in faces.Where(f => !corrections.Assigned.ContainsKey(f.Key)))
-        {
-            clustering.Add(new ClusterFace(face.Id, face.LowQuality));
-        }
-
-        return Write(connection, faces, clustering.Groups(), corrections, clock);
-    }
-
     private static float[]? ReadEmbedding(SqliteConnection connection, long faceId)
     {
         using var command = connection.CreateCommand();

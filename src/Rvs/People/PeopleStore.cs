@@ -63,23 +63,41 @@ public sealed partial class PeopleStore
         """;
 
     /// <summary>Every person with at least one face in the collection, most faces first.</summary>
-    public IReadOnlyList<PersonSummary> List()
+    public IReadOnlyList<PersonSummary> List() => ListPage(0, int.MaxValue).Persons;
+
+    /// <summary>
+    /// One page of <see cref="List"/>: <paramref name="limit"/> persons from <paramref name="offset"/> on, and how
+    /// many persons there are in all.
+    /// </summary>
+    public (int Total, IReadOnlyList<PersonSummary> Persons) ListPage(int offset, int limit)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         using var connection = _connect();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT p.id, p.name, count(f.id), count(DISTINCT i.id), min(f.id)
+            SELECT p.id, p.name, count(f.id), count(DISTINCT i.id), min(f.id), count(*) OVER ()
             {CurrentFaces} JOIN persons p ON p.id = pf.person_id
             GROUP BY p.id ORDER BY count(f.id) DESC, p.id
+            LIMIT $limit OFFSET $offset
             """;
+        command.Parameters.AddWithValue("$limit", limit);
+        command.Parameters.AddWithValue("$offset", offset);
         using var reader = command.ExecuteReader();
         var persons = new List<PersonSummary>();
+        var total = 0;
         while (reader.Read())
         {
             persons.Add(new PersonSummary(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt64(4)));
+            total = reader.GetInt32(5);
         }
 
-        return persons;
+        if (persons.Count == 0 && offset > 0)
+        {
+            total = ListPage(0, 1).Total;
+        }
+
+        return (total, persons);
     }
 
     /// <summary>Every person with at least one face, with all its faces, most faces first, in one query.</summary>
@@ -162,6 +180,24 @@ public sealed partial class PeopleStore
         }
 
         return result;
+    }
+
+    /// <summary>How many faces of the collection each of <paramref name="personIds"/> holds now (one query).</summary>
+    public IReadOnlyDictionary<long, int> FaceCounts(IEnumerable<long> personIds)
+    {
+        ArgumentNullException.ThrowIfNull(personIds);
+        using var connection = _connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT pf.person_id, count(f.id) {CurrentFaces} WHERE pf.person_id IN (SELECT value FROM json_each($ids)) GROUP BY pf.person_id";
+        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(personIds.Distinct()));
+        using var reader = command.ExecuteReader();
+        var counts = new Dictionary<long, int>();
+        while (reader.Read())
+        {
+            counts[reader.GetInt64(0)] = reader.GetInt32(1);
+        }
+
+        return counts;
     }
 
     /// <summary>Names a person (null or blank clears the name).</summary>

@@ -6,10 +6,13 @@ namespace Rvs.Search;
 
 /// <summary>
 /// A result list with its answer: each hit's verdict (match / possible / none) and the one sentence every surface
-/// shows first: "match: &lt;label or face&gt;" or "no match in this collection (closest faces shown)".
+/// shows first: "match: &lt;label or face&gt;" or "no match in this collection (closest faces shown)"; then the hits
+/// grouped by person (<see cref="Persons"/>: empty until the collection is clustered).
 /// </summary>
-public sealed record AnsweredHits(IReadOnlyList<SearchHit> Hits, SearchAnswer? Answer, VerdictPolicy? Policy)
+public sealed record AnsweredHits(IReadOnlyList<SearchHit> Hits, SearchAnswer? Answer, VerdictPolicy? Policy, IReadOnlyList<PersonGroup>? Groups = null)
 {
+    public IReadOnlyList<PersonGroup> Persons => Groups ?? [];
+
     /// <summary>The verdict of the hit at <paramref name="index"/> (None when the models have no measured thresholds).</summary>
     public Verdict VerdictOf(int index) => Answer is { } a && index < a.Hits.Count ? a.Hits[index] : Verdict.None;
 
@@ -22,20 +25,23 @@ public sealed record AnsweredHits(IReadOnlyList<SearchHit> Hits, SearchAnswer? A
             ? $"match: {Describe(Hits[0])}"
             : "no match in this collection (closest faces shown)";
 
-    private static string Describe(SearchHit hit) => hit.Label ?? $"face {hit.FaceId} in {Path.GetFileName(hit.Path)}";
+    private string Describe(SearchHit hit) =>
+        hit.Label ?? Persons.FirstOrDefault(p => p.Hits.Contains(hit))?.Name ?? $"face {hit.FaceId} in {Path.GetFileName(hit.Path)}";
 }
 
 /// <summary>
 /// Decides verdicts for a collection: the open-set threshold for its current face count at a target false-positive
 /// identification rate (models/open-set.json), under the 1:1 pair threshold (models/verification.json), both
 /// measured for the collection's model id. Both files are read once, when this is made (a server makes one for its
-/// life); the face count is read at each search, so the threshold follows the collection as it grows.
+/// life); the face count is read at each search, so the threshold follows the collection as it grows. The hits are
+/// grouped by person here too, so every surface that answers a search shows the same persons.
 /// </summary>
 public sealed class SearchVerdicts
 {
     private readonly FaceCollection _collection;
     private readonly float? _pairThreshold;
     private readonly OpenSetCalibration? _calibration;
+    private readonly PersonGrouping _persons;
 
     public SearchVerdicts(FaceCollection collection, double targetFpir = OpenSetCalibration.DefaultTargetFpir)
     {
@@ -46,6 +52,7 @@ public sealed class SearchVerdicts
         _collection = collection;
         _pairThreshold = VerificationThresholds.SamePersonDistance(collection.Pipeline.ModelId);
         _calibration = _pairThreshold is null ? null : OpenSetCalibration.Find(OpenSetCalibration.DefaultPath, collection.Pipeline.ModelId);
+        _persons = PersonGrouping.ForCollection(collection);
     }
 
     public double TargetFpir { get; }
@@ -58,6 +65,6 @@ public sealed class SearchVerdicts
     {
         ArgumentNullException.ThrowIfNull(hits);
         var policy = Policy();
-        return new AnsweredHits(hits, policy?.Answer([.. hits.Select(h => (double)h.Distance)]), policy);
+        return new AnsweredHits(hits, policy?.Answer([.. hits.Select(h => (double)h.Distance)]), policy, _persons.Group(hits));
     }
 }

@@ -60,6 +60,31 @@ public sealed class PeopleCliTests : IDisposable
         var expected = named.Where(p => p.GetProperty("name").GetString() is "Colin_Powell" or "Tony_Blair").Sum(p => p.GetProperty("face_count").GetInt32());
         Assert.Equal(expected, merged.GetProperty("face_count").GetInt32());
         Assert.DoesNotContain(after, p => p.GetProperty("name").GetString() is "Colin_Powell" or "Tony_Blair");
+
+        // A search by a photo not in the collection shows its person's group, by name, before the per-face list.
+        var more = Path.Combine(_root, "more");
+        Directory.CreateDirectory(more);
+        var newPhoto = Path.Combine(more, "Colin_Powell_0005.jpg");
+        File.Copy(TestData.LfwPhoto("Colin_Powell", 5), newPhoto);
+        var search = CliRunner.Run("search", newPhoto, "--collection", collection, "--json", "-k", "5");
+        Assert.True(search.ExitCode == 0, search.Stderr);
+        var result = JsonDocument.Parse(search.Stdout).RootElement;
+        var group = result.GetProperty("persons")[0];
+        Assert.Equal("Colin and Tony", group.GetProperty("name").GetString());
+        Assert.Equal(expected, group.GetProperty("face_count").GetInt32());
+        Assert.Equal(result.GetProperty("hits")[0].GetProperty("face_id").GetInt64(), group.GetProperty("best").GetProperty("face_id").GetInt64());
+        var text = CliRunner.Run("search", newPhoto, "--collection", collection, "-k", "5");
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.Contains($"Colin and Tony: {expected} faces in the collection", text.Stdout, StringComparison.Ordinal);
+        Assert.True(text.Stdout.IndexOf("Colin and Tony:", StringComparison.Ordinal) < text.Stdout.IndexOf("rank", StringComparison.Ordinal), "the person groups come before the per-face list");
+
+        // `rvs index` on a clustered collection puts a new photo's face into its person without a re-cluster.
+        var added = CliRunner.Run("index", more, "--collection", collection);
+        Assert.True(added.ExitCode == 0, added.Stderr);
+        Assert.Contains("placed 1 new faces into 1 persons (0 new)", added.Stderr, StringComparison.Ordinal);
+        var grown = Persons(collection).Single(p => p.GetProperty("name").GetString() == "Colin and Tony");
+        Assert.Equal(expected + 1, grown.GetProperty("face_count").GetInt32());
+        Assert.Contains(grown.GetProperty("faces").EnumerateArray(), f => f.GetProperty("path").GetString()!.EndsWith("Colin_Powell_0005.jpg", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -62,6 +62,23 @@ public sealed class PeopleStoreTests : IDisposable
 
     private PeopleStore Store() => PeopleStore.ForCollection(_scratch.Collection);
 
+    /// <summary>An index of every embedding in the catalog, standing in for the collection's own.</summary>
+    private BruteForceIndex CollectionIndex()
+    {
+        var index = new BruteForceIndex(8);
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_scratch.Collection, "catalog.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT face_id, vector FROM embeddings";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            index.Add([reader.GetInt64(0)], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
+        }
+
+        return index;
+    }
+
     /// <summary>Photos r0..r{n-1} (red shades) and g0..g{n-1} (green shades), indexed and clustered.</summary>
     private PeopleStore RedAndGreen(int each = 3)
     {
@@ -207,24 +224,35 @@ public sealed class PeopleStoreTests : IDisposable
         Photo("r9.png", Shade(Red, 1));
         Photo("b0.png", Blue);
         Index();
-        using var index = new BruteForceIndex(8);
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_scratch.Collection, "catalog.db")};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT face_id, vector FROM embeddings";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                index.Add([reader.GetInt64(0)], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
-            }
-        }
+        using var index = CollectionIndex();
 
         var summary = store.PlaceNewFaces(Options, index);
 
         Assert.Equal(1, summary.NewPersons);
         Assert.Equal(red, PersonWith(store, "r9.png"));
         Assert.Equal(3, store.List().Count);
+    }
+
+    [Fact]
+    public void placing_the_faces_after_a_face_id_leaves_older_loose_faces_unless_a_new_face_founds_their_person()
+    {
+        var store = RedAndGreen();
+        var red = PersonWith(store, "r0.png");
+        Photo("b-small.png", Blue, side: 24);
+        Index();
+        Assert.Equal(1, store.PlaceNewFaces(Options).Unassigned);
+        var last = store.LastFaceId();
+        Photo("r9.png", Shade(Red, 4));
+        Photo("b0.png", Shade(Blue, 1));
+        Index();
+        using var index = CollectionIndex();
+
+        var summary = store.PlaceNewFaces(Options, (vector, k) => index.Search(vector, k), last);
+
+        Assert.Equal((2, 1, 0), (summary.Faces, summary.NewPersons, summary.Unassigned));
+        Assert.Equal(red, PersonWith(store, "r9.png"));
+        Assert.Equal(["b-small.png", "b0.png"], Files(store, PersonWith(store, "b0.png")));
+        Assert.Equal(0, store.PlaceNewFaces(Options, (vector, k) => index.Search(vector, k), store.LastFaceId()).Faces);
     }
 
     [Fact]

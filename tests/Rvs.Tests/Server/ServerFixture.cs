@@ -90,6 +90,15 @@ public sealed class ServerFixture : IAsyncLifetime
         return copy;
     }
 
+    /// <summary>A private copy of the collection, clustered into persons (named after the folders) as `rvs people recluster` does.</summary>
+    public string ClusteredCopy()
+    {
+        var copy = CopyCollection();
+        var options = Rvs.Evaluation.MeasuredClusteringOptions.ForModel(SharedPipelines.FaceNet.ModelId, FaceCollection.CountFaces(copy));
+        Rvs.People.PeopleStore.ForCollection(copy).Recluster(options);
+        return copy;
+    }
+
     public static MultipartFormDataContent PhotoForm(byte[] bytes, string fileName = "photo.jpg", string contentType = "image/jpeg", params (string Name, string Value)[] fields)
     {
         var form = new MultipartFormDataContent();

@@ -163,4 +163,52 @@ public sealed class WebPageTests(ServerFixture fixture)
         await Assertions.Expect(answer).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("[data-testid=results-grid] [data-testid=hit]")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task People_are_named_in_the_people_view_and_a_search_by_photo_is_grouped_under_the_name()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (apt-get install chromium)");
+        const string Key = "web-people-key-0123456789";
+        var address = await fixture.StartKestrelAsync(fixture.Options(fixture.ClusteredCopy()) with { ApiKey = Key });
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+        var errors = new List<string>();
+        page.PageError += (_, message) => errors.Add(message);
+        await page.GotoAsync(address.ToString());
+
+        await page.GetByTestId("nav-people").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("people-view")).ToBeVisibleAsync();
+        var named = page.Locator("[data-testid=person-tile][data-name=Colin_Powell]");
+        await Assertions.Expect(named.GetByTestId("tile-title")).ToHaveTextAsync("Colin Powell");
+        var colin = page.Locator($"[data-testid=person-tile][data-person-id='{await named.GetAttributeAsync("data-person-id")}']");
+        await Assertions.Expect(colin.GetByTestId("tile-name")).ToHaveCountAsync(0);
+
+        // With the key entered, each tile's name can be edited.
+        await page.GetByTestId("api-key").FillAsync(Key);
+        await page.GetByTestId("api-key").DispatchEventAsync("change");
+        await Assertions.Expect(colin.GetByTestId("tile-name")).ToHaveValueAsync("Colin_Powell");
+        await colin.GetByTestId("tile-name").FillAsync("Secretary Powell");
+        await colin.GetByTestId("tile-save").ClickAsync();
+        await Assertions.Expect(colin.GetByTestId("tile-title")).ToHaveTextAsync("Secretary Powell");
+        Directory.CreateDirectory(Artifacts);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "web-people.png"), FullPage = true });
+
+        await page.GetByTestId("nav-search").ClickAsync();
+        await page.GetByTestId("photo-input").SetInputFilesAsync(ServerFixture.QueryPhoto("Colin_Powell"));
+        var heads = page.GetByTestId("group-head");
+        await Assertions.Expect(heads.First).ToContainTextAsync($"Secretary Powell · {ServerFixture.PhotosPerPerson} faces in the collection");
+        var hits = page.Locator("[data-testid=results-grid] [data-testid=hit]");
+        await Assertions.Expect(hits).ToHaveCountAsync(20);
+        Assert.Equal("Secretary Powell", await hits.First.GetAttributeAsync("data-person"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "web-search-grouped.png"), FullPage = true });
+
+        // Each hit leads to its person's page, which shows all of its faces.
+        await page.Locator("[data-testid=results-grid] li:has([data-testid=hit])").First.GetByTestId("this-person").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("people-title")).ToHaveTextAsync($"Secretary Powell · {ServerFixture.PhotosPerPerson} faces");
+        await Assertions.Expect(page.GetByTestId("person-face")).ToHaveCountAsync(ServerFixture.PhotosPerPerson);
+        Assert.Empty(errors);
+    }
 }
