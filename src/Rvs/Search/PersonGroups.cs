@@ -27,7 +27,8 @@ public sealed class PersonGrouping(PeopleStore people)
     public static PersonGrouping ForCollection(FaceCollection collection)
     {
         ArgumentNullException.ThrowIfNull(collection);
-        return new PersonGrouping(PeopleStore.ForCollection(collection.Directory));
+        // Grouping only reads, so it works for a user who may not write the collection.
+        return new PersonGrouping(PeopleStore.ForCollection(collection.Directory, readOnly: true));
     }
 
     /// <summary>The persons among <paramref name="hits"/>, in the order of their best hit; hits in no person are in none.</summary>

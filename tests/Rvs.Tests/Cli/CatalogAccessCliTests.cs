@@ -61,6 +61,7 @@ public sealed partial class CatalogAccessCliTests : IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = """
                 DROP TABLE person_exclusions; DROP TABLE person_faces; DROP TABLE persons; DROP INDEX images_content_hash;
+                ALTER TABLE images DROP COLUMN media; ALTER TABLE faces DROP COLUMN time_seconds;
                 UPDATE settings SET value = '1' WHERE key = 'schema_version'; PRAGMA user_version = 1;
                 """;
             command.ExecuteNonQuery();

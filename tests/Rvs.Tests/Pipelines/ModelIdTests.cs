@@ -117,7 +117,8 @@ public sealed class ModelIdTests : IDisposable
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        CatalogScratch.Scalar(_scratch.Collection, "UPDATE settings SET value = '2' WHERE key = 'schema_version'; PRAGMA user_version = 2; SELECT 0");
+        CatalogScratch.Scalar(_scratch.Collection, "ALTER TABLE images DROP COLUMN media; ALTER TABLE faces DROP COLUMN time_seconds; "
+            + "UPDATE settings SET value = '2' WHERE key = 'schema_version'; PRAGMA user_version = 2; SELECT 0");
     }
 
     private static void CopyResNetFiles(string baseDirectory)
