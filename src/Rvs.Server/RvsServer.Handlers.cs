@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Rvs.Catalog;
 using Rvs.Evaluation;
 using Rvs.Pipelines;
@@ -173,7 +175,9 @@ public static partial class RvsServer
                 new IndexingOptions { SamePersonDistance = VerificationThresholds.SamePersonDistance(state.Collection.Pipeline.ModelId) });
         }
 
-        var faces = state.Collection.GetFaces(image.ImageId).Select(f => ToFaceResponse(f, image)).ToList();
+        var stored = state.Collection.GetFaces(image.ImageId);
+        PlaceIntoPersons(state, stored, context);
+        var faces = stored.Select(f => ToFaceResponse(f, image)).ToList();
         return Results.Created($"/api/images/{image.ImageId}",
             new AddedImageResponse(image.ImageId, image.Label, image.Status.ToString().ToLowerInvariant(), faces));
     }
@@ -260,5 +264,33 @@ public static partial class RvsServer
 
         error = ApiResults.Error(StatusCodes.Status400BadRequest, $"'{name}' must be true or false");
         return false;
+    }
+
+    /// <summary>
+    /// On a collection grouped into persons, puts a new photo's faces into persons as `rvs index` does; one placement
+    /// at a time, so two uploads never place the same face twice. The photo is added either way: a failure here is
+    /// logged, not answered.
+    /// </summary>
+    private static void PlaceIntoPersons(ServerState state, IReadOnlyList<FaceRecord> faces, HttpContext context)
+    {
+        if (faces.Count == 0 || !state.People.HasPersons())
+        {
+            return;
+        }
+
+        try
+        {
+            lock (state.PlacementLock)
+            {
+                state.People.PlaceNewFaces(
+                    MeasuredClusteringOptions.ForModel(state.Collection.Pipeline.ModelId, state.Collection.IndexedFaces),
+                    (vector, k) => state.Collection.NearestFaces(vector, k), afterFaceId: faces.Min(f => f.FaceId) - 1);
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Rvs.Server")
+                .LogWarning("new faces not placed into persons: {Reason}", e.Message);
+        }
     }
 }

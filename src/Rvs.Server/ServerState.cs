@@ -45,6 +45,9 @@ internal sealed class ServerState : IDisposable
     /// <summary>The collection's persons: names and corrections, kept in its catalog.</summary>
     public PeopleStore People { get; }
 
+    /// <summary>Held while new faces are placed into persons, so concurrent uploads never place one face twice.</summary>
+    public Lock PlacementLock { get; } = new();
+
     public bool WritesEnabled => _apiKeyHash is not null;
 
     /// <summary>Compares hashes in constant time, so the answer's timing says nothing about how much of a guess was right.</summary>

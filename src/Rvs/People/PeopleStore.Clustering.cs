@@ -1,19 +1,16 @@
 using System.Diagnostics;
 using System.Drawing;
 using Microsoft.Data.Sqlite;
-using Rvs.Alignment;
 using Rvs.Index;
+using Rvs.Pipelines;
 
 namespace Rvs.People;
 
 /// <summary>Clustering runs over the catalog's faces: a full re-cluster, and placing faces not yet in any person.</summary>
 public sealed partial class PeopleStore
 {
-    /// <summary>
-    /// A face whose shorter side is under half the aligned crop is upsampled more than twice before embedding, so
-    /// its vector rests on detail the photo does not hold: it may join a person but not found one.
-    /// </summary>
-    public static bool IsLowQuality(RectangleF box) => Math.Min(box.Width, box.Height) < FaceAligner.Size / 2f;
+    /// <summary>A face that may join a person but not found one (<see cref="FaceQuality.MayFoundPerson"/>).</summary>
+    public static bool IsLowQuality(RectangleF box) => !FaceQuality.MayFoundPerson(box);
 
     /// <summary>
     /// Clusters every face again. Pinned faces stay with their persons, exclusions hold, and each new group takes the

@@ -46,6 +46,25 @@ public sealed class ServerPeopleTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_photo_added_through_the_api_to_a_clustered_collection_joins_its_person()
+    {
+        using var client = new HttpClient { BaseAddress = await fixture.StartKestrelAsync(fixture.Options(fixture.ClusteredCopy()) with { ApiKey = Key }) };
+        var before = (await AllPersons(client)).Single(p => p.GetProperty("name").GetString() == "Colin_Powell");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/images")
+        {
+            Content = ServerFixture.PhotoForm(File.ReadAllBytes(ServerFixture.QueryPhoto("Colin_Powell"))),
+        };
+        request.Headers.Add(RvsServer.ApiKeyHeader, Key);
+        var added = await Json(await client.SendAsync(request), HttpStatusCode.Created);
+        var face = added.GetProperty("faces")[0].GetProperty("face_id").GetInt64();
+
+        var after = await Json(await client.GetAsync($"/api/people/{before.GetProperty("id").GetInt64()}?limit=200"));
+        Assert.Equal(before.GetProperty("face_count").GetInt32() + 1, after.GetProperty("face_count").GetInt32());
+        Assert.Contains(face, after.GetProperty("faces").EnumerateArray().Select(f => f.GetProperty("face_id").GetInt64()));
+    }
+
+    [Fact]
     public async Task People_are_listed_in_pages_named_with_the_key_and_a_search_is_grouped_under_the_name()
     {
         using var client = new HttpClient { BaseAddress = await fixture.StartKestrelAsync(fixture.Options(fixture.ClusteredCopy()) with { ApiKey = Key }) };
