@@ -287,7 +287,11 @@ public sealed class ServerApiTests(ServerFixture fixture)
     [Fact]
     public async Task A_full_queue_answers_503_rather_than_waiting_or_failing()
     {
-        // A pipeline slowed down keeps the one slot busy long enough that the burst surely overflows the queue.
+        // A pipeline slowed down keeps the one slot busy long enough that the burst surely overflows the queue. The
+        // slow model blocks a pool thread, and on a loaded 2-core machine the pool would otherwise add threads so
+        // slowly that the burst arrives one request at a time and never overflows anything.
+        ThreadPool.GetMinThreads(out var workers, out var ports);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), ports);
         using var slow = new SlowPipeline(SharedPipelines.FaceNet, TimeSpan.FromMilliseconds(300));
         var client = await fixture.StartInMemoryAsync(fixture.Options() with { Pipeline = slow, ModelSlots = 1, MaxQueuedSearches = 1 });
         var photo = File.ReadAllBytes(ServerFixture.QueryPhoto("Tony_Blair"));
