@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Rvs.Testing;
@@ -37,7 +36,7 @@ public static class VideoMaker
             ? ["-c:v", "libvpx", "-b:v", "1M", "-deadline", "realtime"]
             : ["-c:v", "libx264", "-preset", "veryfast", "-movflags", "+faststart"]);
         arguments.Add(output);
-        var (code, text) = Run(arguments);
+        var (code, text) = ToolRunner.Run("ffmpeg", arguments);
         if (code != 0)
         {
             throw new InvalidOperationException($"ffmpeg could not make {output}: {text}");
@@ -48,7 +47,7 @@ public static class VideoMaker
     {
         try
         {
-            var (code, text) = Run(["-hide_banner", "-encoders"]);
+            var (code, text) = ToolRunner.Run("ffmpeg", ["-hide_banner", "-encoders"]);
             return code == 0 && text.Contains("libx264", StringComparison.Ordinal) && text.Contains("libvpx", StringComparison.Ordinal)
                 ? null
                 : $"ffmpeg has no libx264 or no libvpx encoder: {text}";
@@ -57,20 +56,5 @@ public static class VideoMaker
         {
             return "ffmpeg is not installed, so no test video can be made (apt-get install ffmpeg; ./test installs it when run as root)";
         }
-    }
-
-    private static (int Code, string Text) Run(IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result + error);
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Rvs.Testing;
 
 namespace Rvs.Tests.Support;
 
@@ -17,7 +17,7 @@ internal static class HeifEncoder
     public static void Encode(string jpeg, string output)
     {
         var avif = output.EndsWith(".avif", StringComparison.OrdinalIgnoreCase);
-        var (code, text) = Run(avif ? ["-A", "-q", "80", jpeg, "-o", output] : ["-q", "80", jpeg, "-o", output]);
+        var (code, text) = ToolRunner.Run("heif-enc", avif ? ["-A", "-q", "80", jpeg, "-o", output] : ["-q", "80", jpeg, "-o", output]);
         if (code != 0)
         {
             throw new InvalidOperationException($"heif-enc failed ({code}): {text}");
@@ -28,7 +28,7 @@ internal static class HeifEncoder
     {
         try
         {
-            var (code, text) = Run(["--list-encoders"]);
+            var (code, text) = ToolRunner.Run("heif-enc", ["--list-encoders"]);
             if (code != 0)
             {
                 return $"heif-enc --list-encoders failed: {text}";
@@ -42,21 +42,6 @@ internal static class HeifEncoder
         {
             return "heif-enc is not installed (apt-get install -y libheif-examples)";
         }
-    }
-
-    private static (int Code, string Text) Run(string[] arguments)
-    {
-        var start = new ProcessStartInfo("heif-enc") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result + error);
     }
 }
 
