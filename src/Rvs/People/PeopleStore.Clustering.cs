@@ -10,7 +10,7 @@ namespace Rvs.People;
 public sealed partial class PeopleStore
 {
     /// <summary>A face that may join a person but not found one (<see cref="FaceQuality.MayFoundPerson"/>).</summary>
-    public static bool IsLowQuality(RectangleF box) => !FaceQuality.MayFoundPerson(box);
+    public static bool IsLowQuality(RectangleF box, float score) => !FaceQuality.MayFoundPerson(box, score);
 
     /// <summary>
     /// Clusters every face again. Pinned faces stay with their persons, exclusions hold, and each new group takes the
@@ -50,7 +50,7 @@ public sealed partial class PeopleStore
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), {(withVectors ? "e.vector" : "NULL")}
+            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), {(withVectors ? "e.vector" : "NULL")}, f.score
             FROM faces f JOIN images i ON i.id = f.image_id JOIN embeddings e ON e.face_id = f.id
             ORDER BY f.id
             """;
@@ -60,7 +60,7 @@ public sealed partial class PeopleStore
         {
             var box = new RectangleF(0, 0, reader.GetFloat(3), reader.GetFloat(4));
             var vector = reader.IsDBNull(6) ? null : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(6)).ToArray();
-            faces.Add(new StoredFace(reader.GetInt64(0), new FaceKey(reader.GetString(1), reader.GetInt32(2)), IsLowQuality(box), reader.IsDBNull(5) ? null : reader.GetString(5), vector));
+            faces.Add(new StoredFace(reader.GetInt64(0), new FaceKey(reader.GetString(1), reader.GetInt32(2)), IsLowQuality(box, reader.GetFloat(7)), reader.IsDBNull(5) ? null : reader.GetString(5), vector));
         }
 
         return faces;

@@ -121,7 +121,7 @@ public sealed partial class PeopleStore
     /// <summary>Faces with an embedding and no person row, in id order (only those after <paramref name="afterFaceId"/> when given).</summary>
     private static List<StoredFace> UnplacedFaces(SqliteConnection connection, long? afterFaceId) =>
         ReadFaces(connection, $"""
-            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), NULL, NULL
+            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), NULL, NULL, f.score
             FROM faces f JOIN images i ON i.id = f.image_id JOIN embeddings e ON e.face_id = f.id
             LEFT JOIN person_faces pf ON pf.content_hash = i.content_hash AND pf.ordinal = f.ordinal
             WHERE pf.person_id IS NULL {(afterFaceId is null ? "" : "AND f.id > $after")}
@@ -136,7 +136,7 @@ public sealed partial class PeopleStore
     {
         var nearIds = JsonSerializer.Serialize(near);
         var members = ReadFaces(connection, """
-            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), pf.person_id, pf.pinned
+            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), pf.person_id, pf.pinned, f.score
             FROM person_faces pf
             JOIN images i ON i.content_hash = pf.content_hash
             JOIN faces f ON f.image_id = i.id AND f.ordinal = pf.ordinal
@@ -148,7 +148,7 @@ public sealed partial class PeopleStore
             ORDER BY f.id
             """, ("$ids", nearIds), out var placed);
         var loose = ReadFaces(connection, """
-            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), NULL, NULL
+            SELECT f.id, i.content_hash, f.ordinal, f.w, f.h, coalesce(f.label, i.label), NULL, NULL, f.score
             FROM faces f JOIN images i ON i.id = f.image_id JOIN embeddings e ON e.face_id = f.id
             LEFT JOIN person_faces pf ON pf.content_hash = i.content_hash AND pf.ordinal = f.ordinal
             WHERE f.id IN (SELECT value FROM json_each($ids)) AND pf.person_id IS NULL
@@ -199,7 +199,7 @@ public sealed partial class PeopleStore
         ReadFaces(connection, sql, parameter, out _);
 
     /// <summary>
-    /// Faces from a query of id, content hash, ordinal, w, h, label, person, pinned; the person rows (where not
+    /// Faces from a query of id, content hash, ordinal, w, h, label, person, pinned, score; the person rows (where not
     /// null) in <paramref name="placements"/>.
     /// </summary>
     private static List<StoredFace> ReadFaces(SqliteConnection connection, string sql, (string Name, object Value) parameter, out List<(FaceKey Key, long Person, bool Pinned)> placements)
@@ -214,7 +214,7 @@ public sealed partial class PeopleStore
         {
             var key = new FaceKey(reader.GetString(1), reader.GetInt32(2));
             var box = new RectangleF(0, 0, reader.GetFloat(3), reader.GetFloat(4));
-            faces.Add(new StoredFace(reader.GetInt64(0), key, IsLowQuality(box), reader.IsDBNull(5) ? null : reader.GetString(5), null));
+            faces.Add(new StoredFace(reader.GetInt64(0), key, IsLowQuality(box, reader.GetFloat(8)), reader.IsDBNull(5) ? null : reader.GetString(5), null));
             if (!reader.IsDBNull(6))
             {
                 placements.Add((key, reader.GetInt64(6), reader.GetInt64(7) != 0));

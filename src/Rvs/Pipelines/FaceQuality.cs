@@ -23,10 +23,10 @@ public static class FaceQuality
 
     /// <summary>
     /// Whether a face may found a person of its own when faces are grouped into persons (it may always join one).
-    /// The bar is higher than for results: a face whose shorter side is under half the aligned crop
+    /// A low-quality face (<see cref="IsLow"/>) may not, and the bar on size is higher than for results: a face whose shorter side is under half the aligned crop
     /// (<see cref="Alignment.FaceAligner.Size"/>) is upsampled more than twice before embedding, so its vector rests
     /// on detail the photo does not hold, and a person founded on it would gather look-alikes. The clustering figures
     /// in docs/RESULTS.md were measured with this rule.
     /// </summary>
-    public static bool MayFoundPerson(RectangleF box) => Side(box) >= Alignment.FaceAligner.Size / 2f;
+    public static bool MayFoundPerson(RectangleF box, float score) => !IsLow(box, score) && Side(box) >= Alignment.FaceAligner.Size / 2f;
 }

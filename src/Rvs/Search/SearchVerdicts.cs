@@ -25,8 +25,14 @@ public sealed record AnsweredHits(IReadOnlyList<SearchHit> Hits, SearchAnswer? A
             ? $"match: {Describe(Hits[0])}"
             : "no match in this collection (closest faces shown)";
 
-    private string Describe(SearchHit hit) =>
-        hit.Label ?? Persons.FirstOrDefault(p => p.Hits.Contains(hit))?.Name ?? $"face {hit.FaceId} in {Path.GetFileName(hit.Path)}";
+    // A video's hit also says when in the video the person appears, since that is where the user will look.
+    private string Describe(SearchHit hit)
+    {
+        var who = hit.Label ?? Persons.FirstOrDefault(p => p.Hits.Contains(hit))?.Name;
+        var when = hit.TimeSeconds is { } t ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" at {t:0.##} s") : "";
+        var file = Path.GetFileName(hit.Path);
+        return who is null ? $"face {hit.FaceId} in {file}{when}" : when.Length == 0 ? who : $"{who} (in {file}{when})";
+    }
 }
 
 /// <summary>

@@ -20,6 +20,14 @@ public sealed class FaceQualityTests : IDisposable
     public void a_face_is_low_quality_when_its_shorter_side_or_its_score_is_under_the_floor(float w, float h, float score, bool low) =>
         Assert.Equal(low, FaceQuality.IsLow(new RectangleF(5, 5, w, h), score));
 
+    [Theory]
+    [InlineData(100, 100, 0.99f, true)]
+    [InlineData(56, 70, 0.95f, true)]
+    [InlineData(40, 40, 0.99f, false)]
+    [InlineData(120, 120, 0.85f, false)]
+    public void only_a_face_big_and_sure_enough_may_found_a_person(float w, float h, float score, bool may) =>
+        Assert.Equal(may, FaceQuality.MayFoundPerson(new RectangleF(0, 0, w, h), score));
+
     [Fact]
     public void searches_leave_low_quality_faces_out_unless_asked_and_stats_count_them()
     {

@@ -31,6 +31,9 @@ public sealed class VideoCliTests : IDisposable
         Assert.InRange(time, VideoIndexingTests.PowellAppears - 0.05, VideoIndexingTests.PowellAppears + 1.0);
         var at = $" at {time:0.##} s";
         Assert.Contains($"clip.mp4{at}", File.ReadAllText(sheet), StringComparison.Ordinal);
+        // The answer itself says where in the video to look.
+        Assert.Equal($"match: face {hit.GetProperty("face_id").GetInt64()} in clip.mp4{at}",
+            JsonDocument.Parse(json.Stdout).RootElement.GetProperty("answer").GetString());
 
         var text = CliRunner.Run("search", TestData.LfwPhoto("Colin_Powell", 2), "--collection", collection);
         Assert.True(text.ExitCode == 0, text.Stderr);
