@@ -173,12 +173,6 @@ function showAnswer(result) {
 }
 
 // The person of each hit's face, from the result's person groups.
-function personOfHits(persons) {
-  const byFace = new Map();
-  for (const person of persons) for (const id of person.face_ids) byFace.set(id, person);
-  return byFace;
-}
-
 // Results grouped by person: a heading per person (its name, its size in the whole collection), its hits under it,
 // in the order of each person's best hit; then the faces in no person. Unticked, the plain list by rank.
 function showHits(hits, title, fromSimilar, persons) {
@@ -268,30 +262,6 @@ function showHits(hits, title, fromSimilar, persons) {
 function atTime(seconds) {
   const minutes = Math.floor(seconds / 60);
   return `${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, '0')}`;
-}
-
-function personLink(person, text) {
-  const link = document.createElement('a');
-  link.href = `#person/${person.id}`;
-  link.className = 'person-link';
-  link.dataset.testid = 'this-person';
-  link.textContent = text;
-  return link;
-}
-
-function groupHead(person) {
-  const head = document.createElement('li');
-  head.className = 'group-head';
-  head.dataset.testid = 'group-head';
-  if (!person) {
-    head.textContent = 'Faces in no person';
-    return head;
-  }
-  const name = document.createElement('strong');
-  name.textContent = shown(person.title);
-  const faces = person.face_count === 1 ? '1 face' : `${person.face_count.toLocaleString()} faces`;
-  head.append(name, ` · ${faces} in the collection · best rank ${person.best_rank} · `, personLink(person, 'all of this person'));
-  return head;
 }
 
 function openHit(hit, person) {
