@@ -190,6 +190,24 @@ internal sealed class CatalogScratch : IDisposable
         return rows;
     }
 
+    // What each catalog step added, undone; a new step in CatalogMigrations needs its line here.
+    private static readonly Dictionary<int, string> UndoOfStep = new()
+    {
+        [2] = "DROP TABLE person_exclusions; DROP TABLE person_faces; DROP TABLE persons; DROP INDEX images_content_hash;",
+        [5] = "", // model ids are data: a test that needs an old id records it itself
+        [6] = "ALTER TABLE images DROP COLUMN media; ALTER TABLE faces DROP COLUMN time_seconds;",
+    };
+
+    /// <summary>Makes the collection's catalog look as an older rvs wrote it: every step after <paramref name="version"/> undone.</summary>
+    public static void RollBackTo(string collection, int version)
+    {
+        SqliteConnection.ClearAllPools();
+        var undo = string.Concat(CatalogMigrations.Steps.Where(s => s.Version > version).Reverse().Select(s =>
+            UndoOfStep.TryGetValue(s.Version, out var sql) ? sql : throw new InvalidOperationException($"no undo for catalog step {s.Version} in CatalogScratch")));
+        Scalar(collection, undo + string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"UPDATE settings SET value = '{version}' WHERE key = 'schema_version'; PRAGMA user_version = {version}; SELECT 0"));
+    }
+
     public static long Scalar(string collection, string sql)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(collection, "catalog.db")};Pooling=False");

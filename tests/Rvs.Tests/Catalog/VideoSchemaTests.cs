@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Rvs.Catalog;
 
 namespace Rvs.Tests.Catalog;
@@ -20,18 +19,7 @@ public sealed class VideoSchemaTests : IDisposable
         }
 
         // What a version-2 catalog looked like: no media, no time_seconds.
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_scratch.Collection, "catalog.db")};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                ALTER TABLE images DROP COLUMN media; ALTER TABLE faces DROP COLUMN time_seconds;
-                UPDATE settings SET value = '2' WHERE key = 'schema_version'; PRAGMA user_version = 2;
-                """;
-            command.ExecuteNonQuery();
-        }
-
-        SqliteConnection.ClearAllPools();
+        CatalogScratch.RollBackTo(_scratch.Collection, 2);
         using (var collection = _scratch.Open(pipeline))
         {
             var photo = Assert.Single(collection.GetImages(ImageStatus.Indexed));

@@ -55,17 +55,7 @@ public sealed partial class CatalogAccessCliTests : IDisposable
     public void a_read_only_command_refuses_to_upgrade_an_old_catalog_and_says_how_while_a_write_command_upgrades_it()
     {
         Index(("Tony_Blair", 1));
-        using (var connection = new SqliteConnection($"Data Source={Catalog};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                DROP TABLE person_exclusions; DROP TABLE person_faces; DROP TABLE persons; DROP INDEX images_content_hash;
-                ALTER TABLE images DROP COLUMN media; ALTER TABLE faces DROP COLUMN time_seconds;
-                UPDATE settings SET value = '1' WHERE key = 'schema_version'; PRAGMA user_version = 1;
-                """;
-            command.ExecuteNonQuery();
-        }
+        Rvs.Tests.Catalog.CatalogScratch.RollBackTo(Collection, 1);
 
         var before = Hash(Catalog);
         var stats = CliRunner.Run("stats", "--collection", Collection);

@@ -286,19 +286,8 @@ public sealed class PeopleStoreTests : IDisposable
     {
         Photo("r0.png", Red);
         Index();
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_scratch.Collection, "catalog.db")};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                DROP TABLE person_exclusions; DROP TABLE person_faces; DROP TABLE persons; DROP INDEX images_content_hash;
-                ALTER TABLE images DROP COLUMN media; ALTER TABLE faces DROP COLUMN time_seconds;
-                UPDATE settings SET value = '1' WHERE key = 'schema_version'; PRAGMA user_version = 1;
-                """;
-            command.ExecuteNonQuery();
-        }
+        CatalogScratch.RollBackTo(_scratch.Collection, 1);
 
-        SqliteConnection.ClearAllPools();
         using (_scratch.Open())
         {
         }

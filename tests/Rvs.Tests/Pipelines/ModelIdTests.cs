@@ -116,9 +116,7 @@ public sealed class ModelIdTests : IDisposable
             new CollectionIndexer(collection).Run(_scratch.Photos, pipeline, new IndexingOptions { Workers = 1 });
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        CatalogScratch.Scalar(_scratch.Collection, "ALTER TABLE images DROP COLUMN media; ALTER TABLE faces DROP COLUMN time_seconds; "
-            + "UPDATE settings SET value = '2' WHERE key = 'schema_version'; PRAGMA user_version = 2; SELECT 0");
+        CatalogScratch.RollBackTo(_scratch.Collection, 2);
     }
 
     private static void CopyResNetFiles(string baseDirectory)
