@@ -75,18 +75,9 @@ internal static class FaceSizeBenchmark
                           $"detected side median {Percentiles.Of(sides, 50):0.0} px, score p5 {Percentiles.Of(secondScores, 5):0.0000}");
     }
 
-    /// <summary>The detected face whose centre is nearest the photo's (LFW's subject), or null when none was found.</summary>
-    private static EmbeddedFace? Subject(IEmbeddingPipeline pipeline, DecodedPhoto photo)
-    {
-        var faces = pipeline.Embed(photo);
-        var centre = new System.Drawing.PointF(photo.OriginalWidth / 2f, photo.OriginalHeight / 2f);
-        var subject = faces.OrderBy(f => Math.Pow(f.Face.Center.X - centre.X, 2) + Math.Pow(f.Face.Center.Y - centre.Y, 2)).FirstOrDefault();
-        // A face found away from the centre is a bystander, not the subject shrunk.
-        return subject is not null && Math.Abs(subject.Face.Center.X - centre.X) <= photo.OriginalWidth / 4f
-                                   && Math.Abs(subject.Face.Center.Y - centre.Y) <= photo.OriginalHeight / 4f
-            ? subject
-            : null;
-    }
+    /// <summary>LFW's subject among the detected faces, or null when none was found near the centre.</summary>
+    private static EmbeddedFace? Subject(IEmbeddingPipeline pipeline, DecodedPhoto photo) =>
+        LfwSubjects.Of(pipeline.Embed(photo), f => f.Face.Box, photo.OriginalWidth, photo.OriginalHeight);
 
     private static float Side(DetectedFace face) => FaceQuality.Side(face.Box);
 

@@ -53,18 +53,6 @@ internal static class QualityBenchmark
         return 0;
     }
 
-    /// <summary>The face nearest the photo's centre, if its centre lies in the photo's central half.</summary>
-    private static FaceRecord? Subject(IReadOnlyList<FaceRecord> faces, ImageRecord image)
-    {
-        if (image.Width is not { } width || image.Height is not { } height)
-        {
-            return null;
-        }
-
-        var subject = faces.MinBy(f => Math.Pow(f.Box.X + f.Box.Width / 2 - width / 2.0, 2) + Math.Pow(f.Box.Y + f.Box.Height / 2 - height / 2.0, 2));
-        return subject is not null && Math.Abs(subject.Box.X + subject.Box.Width / 2 - width / 2.0) <= width / 4.0
-                                   && Math.Abs(subject.Box.Y + subject.Box.Height / 2 - height / 2.0) <= height / 4.0
-            ? subject
-            : null;
-    }
+    private static FaceRecord? Subject(IReadOnlyList<FaceRecord> faces, ImageRecord image) =>
+        image is { Width: { } width, Height: { } height } ? LfwSubjects.Of(faces, f => f.Box, width, height) : null;
 }
