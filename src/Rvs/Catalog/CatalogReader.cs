@@ -101,18 +101,16 @@ internal sealed class CatalogReader(CatalogDatabase database)
     public long CountLowQualityFaces()
     {
         using var connection = database.Connect();
-        return Sql.Scalar(connection, null, string.Create(CultureInfo.InvariantCulture,
-            $"SELECT count(*) FROM faces WHERE min(w, h) < {Pipelines.FaceQuality.MinimumSide} OR score < {Pipelines.FaceQuality.MinimumScore}"));
+        return Sql.Scalar(connection, null, $"SELECT count(*) FROM faces WHERE {Pipelines.FaceQuality.IsLowSql}");
     }
 
     /// <summary>
-    /// Names and places vector hits, nearest first, keeping at most <paramref name="k"/>: those beyond
-    /// <paramref name="maxDistance"/> or in <paramref name="exclude"/> are dropped, and so is a face another process
-    /// removed after this process loaded its index.
+    /// Names and places vector hits, nearest first, ranked from 1: those beyond <paramref name="maxDistance"/> are
+    /// dropped, and so is a face another process removed after this process loaded its index.
     /// </summary>
-    public List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance, Func<VectorHit, bool>? exclude, int k) => database.Guard(() =>
+    public List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance) => database.Guard(() =>
     {
-        var wanted = hits.Where(h => (maxDistance is null || h.Distance <= maxDistance) && exclude?.Invoke(h) != true).ToList();
+        var wanted = hits.Where(h => maxDistance is null || h.Distance <= maxDistance).ToList();
         var faces = new Dictionary<long, (long ImageId, string Path, string? Label, System.Drawing.RectangleF Box, float Score, double? Time)>();
         using var connection = wanted.Count == 0 ? null : database.Connect();
         // Chunks keep a large k under SQLite's limit on parameters per statement.
@@ -142,7 +140,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
         var result = new List<SearchHit>();
         foreach (var hit in wanted)
         {
-            if (result.Count < k && faces.TryGetValue(hit.Id, out var face))
+            if (faces.TryGetValue(hit.Id, out var face))
             {
                 result.Add(new SearchHit(result.Count + 1, hit.Id, face.ImageId, face.Path, face.Label, hit.Distance, hit.Similarity, face.Box, face.Time)
                 {

@@ -188,7 +188,7 @@ public sealed class FaceCollection : IDisposable
         while (true)
         {
             var result = _index.Search(query, (int)asked);
-            var hits = _reader.ToSearchHits(result.Hits, maxDistance, null, int.MaxValue).Where(keep).Take(k)
+            var hits = _reader.ToSearchHits(result.Hits, maxDistance).Where(keep).Take(k)
                 .Select((h, r) => h with { Rank = r + 1 }).ToList();
             var exhausted = result.Hits.Count < asked || asked == int.MaxValue
                 || (maxDistance is { } max && result.Hits.Count > 0 && result.Hits[^1].Distance > max);

@@ -21,6 +21,10 @@ public static class FaceQuality
 
     public static bool IsLow(RectangleF box, float score) => Side(box) < MinimumSide || score < MinimumScore;
 
+    /// <summary><see cref="IsLow"/> as an SQL condition on the catalog's faces columns (w, h, score), for counting in the database.</summary>
+    public static string IsLowSql { get; } = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"(min(w, h) < {MinimumSide} OR score < {MinimumScore})");
+
     /// <summary>
     /// Whether a face may found a person of its own when faces are grouped into persons (it may always join one).
     /// A low-quality face (<see cref="IsLow"/>) may not, and the bar on size is higher than for results: a face whose shorter side is under half the aligned crop
