@@ -8,11 +8,22 @@ namespace Rvs.Evaluation;
 /// <summary>
 /// Measures an <see cref="OpenSetCalibration"/> from labelled embeddings. Every image is a query; its strangers are
 /// the images of every other person. For a gallery of g of its M strangers drawn at random, the chance that none is
-/// closer than t is C(M − c, g) / C(M, g) when c of them are: the exact (unbiased) estimate of the chance for a
+/// closer than t is S(g) = C(M − c, g) / C(M, g) when c of them are: the exact (unbiased) estimate of the chance for a
 /// random gallery of g strangers of this kind, so no gallery is actually drawn and no sampling noise is added.
 /// Averaged over queries (each person weighing the same), one minus that chance is the FPIR at t for galleries of g
-/// faces; the calibration stores,
-/// for sizes from 1 to the smallest M, the distance at which that average reaches each of a fixed ladder of rates.
+/// faces; the calibration stores, for sizes from 1 to half the smallest M, the distance at which that average reaches
+/// each of a fixed ladder of rates.
+/// <para>
+/// Larger galleries than the calibration's strangers are continued query by query, not curve by curve: for g drawn
+/// independently from a query's population of strangers the chance of no close one is (1 − p)^g = ((1 − p)^g₀)^(g/g₀),
+/// so S(g₀)^(g/g₀) continues each query's own estimate from the base size g₀, half the fewest strangers of a query,
+/// where S is still an average over many subsets rather than the all-or-nothing question of whether any of the M is
+/// close (which is what S becomes as g nears M: on LFW's calibration half the exact threshold drops from 0.845 to
+/// 0.829 between 5,623 and 6,392 faces, where the steps before it, each to a 1.33 times larger gallery, move it by
+/// 0.005 to 0.011). The exact sizes
+/// therefore stop at g₀, and the continued ones go up to twice the fewest strangers (<see cref="ContinuedSizes"/>);
+/// the file says where the exact sizes end (<see cref="OpenSetCalibration.ExactUpTo"/>).
+/// </para>
 /// </summary>
 public static class OpenSetCalibrator
 {
@@ -58,7 +69,9 @@ public static class OpenSetCalibrator
         }
 
         var strangers = person.Select(p => rows.Count - sizeOf[p]).ToArray();
-        var sizes = GallerySizes(strangers.Min());
+        var exact = GallerySizes(Math.Max(1, strangers.Min() / 2));
+        var baseSize = exact.Length - 1;
+        var sizes = exact.Concat(ContinuedSizes(exact[^1], strangers.Min())).ToArray();
         var rates = RateLadder();
 
         // Each person weighs the same, split over their images: FPIR is a rate over strangers, and a person with
@@ -94,13 +107,26 @@ public static class OpenSetCalibrator
                 }
 
                 var m = strangers[query];
-                for (var s = 0; s < sizes.Length; s++)
+                var row = query * sizes.Length;
+                for (var s = 0; s < exact.Length; s++)
                 {
                     // C(M − c − 1, g) / C(M − c, g) = (M − c − g) / (M − c): the chance the g drawn strangers also miss this one.
-                    ref var alive = ref survival[query * sizes.Length + s];
+                    ref var alive = ref survival[row + s];
                     var after = m - c - sizes[s] <= 0 ? 0 : alive * (m - c - sizes[s]) / (m - c);
                     rate[s] += (alive - after) * weight[query];
                     alive = after;
+                }
+
+                var baseAlive = survival[row + baseSize];
+                for (var s = exact.Length; s < sizes.Length; s++)
+                {
+                    ref var alive = ref survival[row + s];
+                    if (alive > 0)
+                    {
+                        var after = baseAlive < 1e-12 ? 0 : Math.Pow(baseAlive, (double)sizes[s] / sizes[baseSize]);
+                        rate[s] += (alive - after) * weight[query];
+                        alive = after;
+                    }
                 }
             }
 
@@ -119,7 +145,27 @@ public static class OpenSetCalibrator
             [.. points[s].Select(p => p.Fpir)],
             [.. points[s].Select(p => Math.Round(p.Distance, 6))],
             [.. points[s].Select(p => p.People)])).ToArray();
-        return new OpenSetCalibration(modelId, measuredOn, people, q, strangers.Sum(m => (long)m) / 2, curves);
+        return new OpenSetCalibration(modelId, measuredOn, people, q, strangers.Sum(m => (long)m) / 2, curves) { ExactUpTo = exact[^1] };
+    }
+
+    /// <summary>
+    /// The ladder of 10^(k/8) past the exact sizes, up to twice the fewest strangers of a query, and that size itself.
+    /// Twice, because the continuation resolves a query's chance of a close stranger only down to about one in its M
+    /// strangers: a gallery of g draws needs chances of about 1/g resolved, and far past M the continued curve
+    /// levels off at the distance under which the target share of queries has any close stranger at all, which is a
+    /// floor of the data, not of the rate.
+    /// </summary>
+    internal static int[] ContinuedSizes(int largestExact, int fewestStrangers)
+    {
+        var largest = 2 * fewestStrangers;
+        var sizes = new SortedSet<int>();
+        for (var k = 0; Math.Pow(10, (double)k / SizesPerDecade) <= largest; k++)
+        {
+            sizes.Add((int)Math.Round(Math.Pow(10, (double)k / SizesPerDecade)));
+        }
+
+        sizes.Add(largest);
+        return [.. sizes.Where(g => g > largestExact && g <= largest)];
     }
 
     /// <summary>1, then 10^(k/8) rounded, up to the largest size every query has enough strangers for.</summary>

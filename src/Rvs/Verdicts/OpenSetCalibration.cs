@@ -31,10 +31,11 @@ public sealed record OpenSetThreshold(double Distance, long GalleryFaces, double
 /// strangers the false-positive identification rate would be 1 − (1 − F(t))^N, but queries differ (some faces have
 /// many look-alikes, most have none), so the true rate E_q[1 − (1 − p_q(t))^N] is lower and that quantile is too
 /// cautious (issue 10: FPIR 0.37% for a 1% target). The calibration therefore measures the rate itself at gallery
-/// sizes from 1 to a few thousand, from every query's own strangers, with no model of how queries differ. The
-/// threshold for N faces is read off the curves at the target, interpolated linearly in log N between measured sizes
-/// and continued past the largest one along a line in log N fitted to the last measured decade (see
-/// <see cref="Threshold"/>, which says when it had to extrapolate).
+/// sizes from 1 to a few thousand, from every query's own strangers, with no model of how queries differ, and
+/// continues each query's estimate to larger sizes (to ten million) as independent draws from its strangers. The
+/// threshold for N faces is read off the curves at the target, interpolated linearly in log N between sizes and,
+/// past the largest curve, continued along a line in log N fitted to its last decade (see <see cref="Threshold"/>,
+/// which says when the answer lies past the exactly measured sizes).
 /// </para>
 /// </summary>
 public sealed record OpenSetCalibration(
@@ -46,6 +47,14 @@ public sealed record OpenSetCalibration(
     [property: JsonPropertyName("curves")] IReadOnlyList<NearestStrangerCurve> Curves)
 {
     public const string FileName = "open-set.json";
+
+    /// <summary>
+    /// The largest gallery size measured exactly (every query has this many strangers); the curves for larger sizes
+    /// continue each query's own estimate (see <c>OpenSetCalibrator</c>), so thresholds read off them are
+    /// <see cref="OpenSetThreshold.Extrapolated"/>. Zero in files that hold only exact curves.
+    /// </summary>
+    [JsonPropertyName("exact_up_to")]
+    public int ExactUpTo { get; init; }
 
     /// <summary>The default target: strangers called someone in 1% of searches.</summary>
     public const double DefaultTargetFpir = 0.01;
@@ -96,7 +105,7 @@ public sealed record OpenSetCalibration(
             {
                 var (a, b) = (measured[i - 1], measured[i]);
                 var f = (logN - a.LogSize) / (b.LogSize - a.LogSize);
-                return new OpenSetThreshold(a.Distance + f * (b.Distance - a.Distance), n, targetFpir, false);
+                return new OpenSetThreshold(a.Distance + f * (b.Distance - a.Distance), n, targetFpir, n > ExactSizes);
             }
         }
 
@@ -116,6 +125,8 @@ public sealed record OpenSetCalibration(
         var slope = Math.Min(0, fit.Sum(p => (p.LogSize - meanX) * (p.Distance - meanY)) / sxx);
         return new OpenSetThreshold(Math.Max(0, meanY + slope * (logN - meanX)), n, targetFpir, true);
     }
+
+    private long ExactSizes => ExactUpTo > 0 ? ExactUpTo : Curves.Max(c => c.GalleryFaces);
 
     /// <summary>
     /// Where too few gallery sizes are well measured at this target: the one-face distribution read as if the N faces

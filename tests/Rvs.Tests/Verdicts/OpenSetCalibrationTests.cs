@@ -51,6 +51,16 @@ public class OpenSetCalibrationTests
     }
 
     [Fact]
+    public void a_size_read_off_a_continued_curve_counts_as_extrapolated()
+    {
+        var continued = Calibration() with { ExactUpTo = 10 };
+
+        Assert.False(continued.Threshold(10).Extrapolated);
+        Assert.True(continued.Threshold(50).Extrapolated);
+        Assert.Equal(Calibration().ThresholdFor(50), continued.ThresholdFor(50));
+    }
+
+    [Fact]
     public void a_target_below_every_well_measured_rate_continues_the_one_face_tail()
     {
         // Only the 1e-5 entry (3 people) lies that low; the tail from 0.90 at 1e-4 and 0.95 at 1e-3 gives 0.85.
