@@ -89,8 +89,16 @@ public static class PhotoSource
     private static Stream OpenArchive(string path, Stream file) =>
         path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) ? file : new GZipStream(file, CompressionMode.Decompress);
 
+    /// <summary>A photo, or a video (which is reported, not read: see <see cref="VideoInArchive"/>).</summary>
     private static bool IsPhotoEntry(TarEntry entry) =>
-        entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && IsPhotoPath(entry.Name);
+        entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && IsFolderMediaPath(entry.Name);
+
+    /// <summary>
+    /// Why a video inside an archive is not indexed: ffmpeg reads videos from files it can seek in, and a result must
+    /// be able to open the video at the time of its face, which a video left inside an archive would not allow.
+    /// Listed with the photos that could not be read, so a user learns of it rather than missing it silently.
+    /// </summary>
+    public const string VideoInArchive = "a video inside an archive is not indexed: extract the archive and index the folder";
 
     private static IEnumerable<SourcePhoto> EnumerateFolder(string folder, long maxPhotoBytes)
     {
@@ -113,6 +121,12 @@ public static class PhotoSource
             }
 
             var name = entry.Name.TrimStart('.', '/');
+            if (VideoFrames.IsVideoPath(name))
+            {
+                yield return SourcePhoto.Unreadable(name, VideoInArchive);
+                continue;
+            }
+
             if (entry.Length > maxPhotoBytes)
             {
                 // Not read: the reader skips its data on the next entry (an entry over 2 GiB once overflowed here).

@@ -119,6 +119,28 @@ public sealed class PhotoSourceTests : IDisposable
     }
 
     [Fact]
+    public void a_video_inside_an_archive_is_listed_as_not_indexed_with_the_way_to_index_it_and_counted()
+    {
+        var archive = Path.Combine(_root, "holiday.tar");
+        using (var file = File.Create(archive))
+        using (var writer = new TarWriter(file, TarEntryFormat.Ustar))
+        {
+            writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "a.jpg") { DataStream = new MemoryStream([1, 2]) });
+            writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "clips/b.MP4") { DataStream = new MemoryStream(new byte[4096]) });
+            writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "notes.txt") { DataStream = new MemoryStream([3]) });
+        }
+
+        var entries = PhotoSource.Enumerate(archive).ToList();
+
+        Assert.Equal(["a.jpg", "clips/b.MP4"], entries.Select(e => e.RelativePath));
+        Assert.Null(entries[0].Problem);
+        Assert.Equal(PhotoSource.VideoInArchive, entries[1].Problem);
+        Assert.Empty(entries[1].Bytes);
+        Assert.Null(entries[1].VideoFile);
+        Assert.Equal(2, PhotoSource.TryCount(archive));
+    }
+
+    [Fact]
     public void a_truncated_tgz_yields_the_whole_photos_before_the_damage_then_says_it_is_truncated()
     {
         var archive = Path.Combine(_root, "photos.tgz");
