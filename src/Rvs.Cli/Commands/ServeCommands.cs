@@ -61,11 +61,11 @@ internal static class ServeCommands
             }
         });
 
-        var logFormat = new Option<ServerLogFormat>("--log-format")
+        var logFormat = new Option<string>("--log-format")
         {
             Description = "How log lines are written: plain text, or json (one object a line, with each request's request_id), for a log collector.",
-            DefaultValueFactory = _ => ServerLogFormat.Plain,
-        };
+            DefaultValueFactory = _ => "plain",
+        }.AcceptOnlyFromAmong("plain", "json");
 
         var backEnd = new BackEndOptions();
         var targetFpir = CollectionCommands.TargetFpirOption();
@@ -101,7 +101,7 @@ internal static class ServeCommands
                 CollectionOptions = backEnd.Resolve(parse, directory),
                 AllowedHosts = parse.GetValue(allowedHosts) is { Length: > 0 } hosts ? hosts : null,
                 TargetFpir = parse.GetValue(targetFpir),
-                LogFormat = parse.GetValue(logFormat),
+                LogFormat = parse.GetValue(logFormat) == "json" ? ServerLogFormat.Json : ServerLogFormat.Plain,
             });
             // The host's own RunAsync takes a URL; this overload stops on the token System.CommandLine cancels on Ctrl+C.
             await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken);
