@@ -1,8 +1,13 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using Rvs.Catalog;
+using Rvs.Server;
 using Rvs.Server.Observability;
 
 namespace Rvs.Tests.Server;
@@ -76,5 +81,25 @@ public sealed class ServerRequestIdTests(ServerFixture fixture)
         var caughtUp = Assert.Single(log.GetSnapshot(), r => r.Message.Contains("changed on disk", StringComparison.Ordinal));
         Assert.Contains(caughtUp.Scopes, scope => scope is IEnumerable<KeyValuePair<string, object?>> pairs
             && pairs.Any(p => p.Key == RequestIds.ScopeKey && Equals(p.Value, "caught-up-1")));
+    }
+
+    [Theory]
+    [InlineData(ServerLogFormat.Plain, ConsoleFormatterNames.Simple)]
+    [InlineData(ServerLogFormat.Json, ConsoleFormatterNames.Json)]
+    public async Task Each_log_format_writes_with_its_console_formatter_and_scopes_on(ServerLogFormat format, string formatter)
+    {
+        var app = RvsServer.Build(fixture.Options() with { LogFormat = format }, builder => builder.WebHost.UseTestServer());
+        try
+        {
+            Assert.Equal(formatter, app.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
+            var scopes = format == ServerLogFormat.Json
+                ? app.Services.GetRequiredService<IOptionsMonitor<JsonConsoleFormatterOptions>>().CurrentValue.IncludeScopes
+                : app.Services.GetRequiredService<IOptionsMonitor<SimpleConsoleFormatterOptions>>().CurrentValue.IncludeScopes;
+            Assert.True(scopes, "the request id reaches a log line only as a scope");
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
     }
 }
