@@ -15,7 +15,7 @@ namespace Rvs.Server.Observability;
 /// </summary>
 internal sealed class ServerMetrics
 {
-    /// <summary>From half a millisecond (an exact search of a small collection) to 16 s (a query photo of many faces on a loaded machine).</summary>
+    /// <summary>16 doubling buckets, 0.5 ms to 16 s: index searches and the model work share one scale, so their histograms compare.</summary>
     private static readonly double[] DurationBuckets = Histogram.ExponentialBuckets(0.0005, 2, 16);
 
     private readonly FaceCollection _collection;
