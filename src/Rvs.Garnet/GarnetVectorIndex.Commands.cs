@@ -20,18 +20,24 @@ public sealed partial class GarnetVectorIndex
         // primary owning it (following MOVED/ASK when the cluster reshards).
         try
         {
-            return await _db.ExecuteAsync(command, args, CommandFlags.DemandMaster).ConfigureAwait(false);
+            var reply = await _db.ExecuteAsync(command, args, CommandFlags.DemandMaster).ConfigureAwait(false);
+            Record(shard, answered: true);
+            return reply;
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
         {
+            Record(shard, answered: false);
             throw new GarnetShardUnavailableException(shard, _keys[shard]!, EndpointOf(shard), e);
         }
         catch (RedisServerException e) when (e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal))
         {
+            Record(shard, answered: false);
             throw new GarnetShardUnavailableException(shard, _keys[shard]!, EndpointOf(shard), e);
         }
         catch (RedisServerException e)
         {
+            // The server answered, with an error about the command: the shard itself is up.
+            Record(shard, answered: true);
             throw new GarnetIndexException($"{command} on shard {shard} ({_keys[shard]}) at {EndpointOf(shard)} failed: {e.Message}", e);
         }
     }

@@ -16,6 +16,7 @@ public sealed partial class GarnetVectorIndex : IVectorIndex
     private readonly IDatabase _db;
     private readonly RedisKey[] _keys;
     private readonly SemaphoreSlim[] _removeLocks;
+    private readonly int[] _shardStates;
     private readonly string _quant;
     private volatile bool _vismemberMissing;
 
@@ -36,6 +37,7 @@ public sealed partial class GarnetVectorIndex : IVectorIndex
         _quant = options.Quantization == GarnetQuantization.Q8 ? "Q8" : "NOQUANT";
         _keys = Enumerable.Range(0, options.Shards).Select(ShardKeyName).Select(k => (RedisKey)k).ToArray();
         _removeLocks = Enumerable.Range(0, options.Shards).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+        _shardStates = new int[options.Shards];
 
         var config = ConfigurationOptions.Parse(options.Endpoints);
         // A cluster with one primary down must still serve the others (AllowPartial), so connecting may not abort,

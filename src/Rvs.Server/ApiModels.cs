@@ -71,7 +71,10 @@ public sealed record AddedImageResponse(long ImageId, string? Label, string Stat
 
 public sealed record RemovedImageResponse(long ImageId, int Faces);
 
-/// <summary>Every failure is answered with one message a person can act on.</summary>
-public sealed record ApiError(string Error);
+/// <summary>
+/// Every failure is answered with one message a person can act on, and the request's id (as in the X-Request-Id
+/// header and the server's log lines about it), so a report of the failure can be matched to the log.
+/// </summary>
+public sealed record ApiError(string Error, string? RequestId = null);
 
 public sealed record HealthResponse(string Status, long Faces);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Rvs.Errors;
+using Rvs.Server.Observability;
 
 namespace Rvs.Server;
 
@@ -38,10 +39,13 @@ internal static class ApiResults
         var message = error.Category is ErrorCategory.UnsupportedInput or ErrorCategory.TooLarge
             ? $"the upload is not a usable photo: {error.Message}"
             : error.Message;
-        return context.Response.WriteAsJsonAsync(new ApiError(message));
+        return context.Response.WriteAsJsonAsync(ErrorBody(context, message));
     }
 
-    public static IResult Error(int status, string message) => Results.Json(new ApiError(message), statusCode: status);
+    public static IResult Error(int status, string message) => new ErrorResult(status, message);
+
+    /// <summary>The body of every error answer: its message and the request's id.</summary>
+    public static ApiError ErrorBody(HttpContext context, string message) => new(message, RequestIds.Of(context));
 
     /// <summary>A 503 for load shed on purpose, with Retry-After: the same request may well succeed a moment later.</summary>
     public static IResult Unavailable(HttpContext context, string message)
@@ -64,5 +68,14 @@ internal static class ApiResults
         var shown = text is null ? "" : text.Length > 40 ? text[..40] + "…" : text;
         error = Error(StatusCodes.Status400BadRequest, $"'{shown}' is not an id: ids are positive whole numbers");
         return false;
+    }
+
+    /// <summary>An error answer, written when the request is at hand, so its body can carry the request's id.</summary>
+    private sealed class ErrorResult(int status, string message) : IResult, IStatusCodeHttpResult
+    {
+        public int? StatusCode => status;
+
+        public Task ExecuteAsync(HttpContext httpContext) =>
+            Results.Json(ErrorBody(httpContext, message), statusCode: status).ExecuteAsync(httpContext);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +7,7 @@ using Rvs.Catalog;
 using Rvs.Evaluation;
 using Rvs.Pipelines;
 using Rvs.Search;
+using Rvs.Server.Observability;
 using Rvs.Verdicts;
 
 namespace Rvs.Server;
@@ -15,7 +17,7 @@ public static partial class RvsServer
 {
     private static async Task<IResult> SearchAsync(HttpContext context, ServerState state, CancellationToken cancellationToken)
     {
-        var (upload, error) = await Uploads.ReadAsync(context, state.Options.MaxUploadBytes, state.UploadBudget, cancellationToken);
+        var (upload, error) = await Uploads.ReadAsync(context, state, cancellationToken);
         if (upload is null)
         {
             return error!;
@@ -35,10 +37,12 @@ public static partial class RvsServer
         {
             if (slot is null)
             {
-                return Busy(context);
+                return Busy(context, state);
             }
 
+            var embedding = Stopwatch.GetTimestamp();
             faces = search.Embed(upload.Bytes);
+            state.Metrics.Embedded(Stopwatch.GetElapsedTime(embedding));
         }
 
         var found = faces.Select(f => new QueryFace(Box(f.Face.Box), f.Face.Score, Points(f.Face.Landmarks),
@@ -46,11 +50,14 @@ public static partial class RvsServer
         if (faces.Count == 0)
         {
             // No face is an answer the page shows ("no face found"), not a failed request.
+            state.Metrics.AnsweredNoFace();
             return Results.Ok(new SearchResponse(found, null, [], Persons: []));
         }
 
+        var searching = Stopwatch.GetTimestamp();
         var result = search.Search(new PhotoSearchRequest(upload.Bytes, k!.Value, wantedFace, IncludeLowQuality: includeLowQuality), faces);
         var searched = result.Searches[0].Result;
+        state.Metrics.Answered(SearchKinds.Photo, searched, result.IsPartial, Stopwatch.GetElapsedTime(searching));
         return Results.Ok(new SearchResponse(found, result.Searches[0].Face, ToApiHits(searched), result.IsPartial, result.Unavailable,
             searched.Text, searched.Answer?.Verdict.Word(), ToApiPersons(searched)));
     }
@@ -103,7 +110,9 @@ public static partial class RvsServer
             return error!;
         }
 
+        var searching = Stopwatch.GetTimestamp();
         var answered = state.Verdicts.Answer(state.Collection.Similar(faceId, k!.Value, includeLowQuality: includeLowQuality));
+        state.Metrics.Answered(SearchKinds.Similar, answered, partial: false, Stopwatch.GetElapsedTime(searching));
         return Results.Ok(new SimilarResponse(faceId, ToApiHits(answered), answered.Text, answered.Answer?.Verdict.Word(), ToApiPersons(answered)));
     }
 
@@ -151,7 +160,7 @@ public static partial class RvsServer
             return refused;
         }
 
-        var (upload, error) = await Uploads.ReadAsync(context, state.Options.MaxUploadBytes, state.UploadBudget, cancellationToken);
+        var (upload, error) = await Uploads.ReadAsync(context, state, cancellationToken);
         if (upload is null)
         {
             return error!;
@@ -168,7 +177,7 @@ public static partial class RvsServer
         {
             if (slot is null)
             {
-                return Busy(context);
+                return Busy(context, state);
             }
 
             image = state.Indexer.AddPhoto(upload.Bytes, label.Length == 0 ? null : label, state.Pipeline,
@@ -176,6 +185,7 @@ public static partial class RvsServer
         }
 
         var stored = state.Collection.GetFaces(image.ImageId);
+        state.Metrics.PhotoAdded(stored.Count);
         PlaceIntoPersons(state, stored, context);
         var faces = stored.Select(f => ToFaceResponse(f, image)).ToList();
         return Results.Created($"/api/images/{image.ImageId}",
@@ -195,6 +205,7 @@ public static partial class RvsServer
         }
 
         var removed = state.Collection.RemoveImage(imageId);
+        state.Metrics.PhotoRemoved(removed.Images, removed.Faces);
         return removed.Images == 0
             ? ApiResults.NotFound($"there is no image {imageId}")
             : Results.Ok(new RemovedImageResponse(imageId, removed.Faces));
@@ -217,8 +228,11 @@ public static partial class RvsServer
         return null;
     }
 
-    private static IResult Busy(HttpContext context) =>
-        ApiResults.Unavailable(context, "the server is busy with other searches; try again in a moment");
+    private static IResult Busy(HttpContext context, ServerState state)
+    {
+        state.Metrics.Rejected(RejectionReasons.SearchQueueFull);
+        return ApiResults.Unavailable(context, "the server is busy with other searches; try again in a moment");
+    }
 
     private static bool TryReadInt(HttpContext context, IFormCollection? form, string name, int? fallback, int min, int max, out int? value, out IResult? error)
     {

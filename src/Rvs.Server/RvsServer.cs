@@ -13,6 +13,7 @@ using Rvs.Catalog;
 using Rvs.Errors;
 using Rvs.Pipelines;
 using Rvs.Search;
+using Rvs.Server.Observability;
 using Rvs.Verdicts;
 
 namespace Rvs.Server;
@@ -61,6 +62,7 @@ public static partial class RvsServer
             // Without an appsettings.json ASP.NET logs every request at Information; a search server logs its start,
             // warnings and failures, and nothing per request (which would also leak query metadata into logs).
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            ServerObservability.ConfigureLogging(builder.Logging, options.LogFormat);
             builder.WebHost.UseUrls(options.Urls);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
@@ -124,11 +126,14 @@ public static partial class RvsServer
 
     private static void Configure(WebApplication app)
     {
+        var state = app.Services.GetRequiredService<ServerState>();
+        app.UseRequestIds();
         app.UseHostFiltering();
+        ServerObservability.UseHttpMetrics(app, state.Metrics);
         app.UseExceptionHandler(handler => handler.Run(context =>
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return context.Response.WriteAsJsonAsync(new ApiError("the server failed on this request; see its log"));
+            return context.Response.WriteAsJsonAsync(ApiResults.ErrorBody(context, "the server failed on this request; see its log"));
         }));
         // User-facing errors are answers, not failures: mapped to their status here, and not logged as crashes.
         app.Use(async (context, next) =>
@@ -152,7 +157,6 @@ public static partial class RvsServer
             return next(context);
         });
 
-        var state = app.Services.GetRequiredService<ServerState>();
         var watch = new CatalogWatch(state.Collection, state.Options.CatalogCheckInterval, app.Logger);
         app.Use((context, next) =>
         {
@@ -167,6 +171,7 @@ public static partial class RvsServer
 
         WarnIfExposed(app);
         app.MapOpenApi();
+        ServerObservability.MapMetrics(app, state.Metrics);
 
         app.MapGet("/healthz", (ServerState s) => Results.Ok(new HealthResponse("ok", FaceCollection.CountFaces(s.Collection.Directory))))
             .WithSummary("Liveness, with the number of faces served.");
@@ -261,7 +266,7 @@ public static partial class RvsServer
         if (asset is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            await context.Response.WriteAsJsonAsync(new ApiError("not found"));
+            await context.Response.WriteAsJsonAsync(ApiResults.ErrorBody(context, "not found"));
             return;
         }
 

@@ -65,6 +65,9 @@ public sealed record ServerOptions
     /// <summary>Host names requests may carry (the Host header); null: the hosts of <see cref="Urls"/> (see RequestGuards).</summary>
     public IReadOnlyList<string>? AllowedHosts { get; init; }
 
+    /// <summary>How log lines are written: plain text, or one JSON object a line for a log collector.</summary>
+    public Observability.ServerLogFormat LogFormat { get; init; } = Observability.ServerLogFormat.Plain;
+
     /// <summary>A pipeline to use instead of creating one (tests share theirs); the server does not dispose it.</summary>
     public IEmbeddingPipeline? Pipeline { get; init; }
 

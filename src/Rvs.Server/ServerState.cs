@@ -4,6 +4,7 @@ using Rvs.Catalog;
 using Rvs.People;
 using Rvs.Pipelines;
 using Rvs.Search;
+using Rvs.Server.Observability;
 
 namespace Rvs.Server;
 
@@ -24,6 +25,7 @@ internal sealed class ServerState : IDisposable
         Indexer = new CollectionIndexer(collection);
         Verdicts = new SearchVerdicts(collection, options.TargetFpir);
         People = PeopleStore.ForCollection(collection.Directory);
+        Metrics = new ServerMetrics(collection);
         _apiKeyHash = string.IsNullOrEmpty(options.ApiKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey));
     }
 
@@ -47,6 +49,9 @@ internal sealed class ServerState : IDisposable
 
     /// <summary>Held while new faces are placed into persons, so concurrent uploads never place one face twice.</summary>
     public Lock PlacementLock { get; } = new();
+
+    /// <summary>What /metrics publishes: handlers count into it, and it reads the collection when scraped.</summary>
+    public ServerMetrics Metrics { get; }
 
     public bool WritesEnabled => _apiKeyHash is not null;
 

@@ -25,11 +25,24 @@ internal static class Uploads
     public const int MaxPartHeadersLength = 16 * 1024;
 
     /// <summary>
-    /// Reads the form of <paramref name="context"/>'s request, first reserving its size in <paramref name="budget"/>
+    /// Reads the form of <paramref name="context"/>'s request, first reserving its size in the server's upload budget
     /// (held until the response is sent): a body over the limit is 413 and one that does not fit in the budget now is
-    /// 503, both before a byte of it is read.
+    /// 503, both before a byte of it is read; both are counted as rejections.
     /// </summary>
-    public static async Task<(Upload? Upload, IResult? Error)> ReadAsync(HttpContext context, long maxPhotoBytes, UploadBudget budget, CancellationToken cancellationToken)
+    public static async Task<(Upload? Upload, IResult? Error)> ReadAsync(HttpContext context, ServerState state, CancellationToken cancellationToken)
+    {
+        var (upload, error) = await ReadAsync(context, state.Options.MaxUploadBytes, state.UploadBudget, cancellationToken);
+        if (error is IStatusCodeHttpResult { StatusCode: StatusCodes.Status413PayloadTooLarge or StatusCodes.Status503ServiceUnavailable } refused)
+        {
+            state.Metrics.Rejected(refused.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Observability.RejectionReasons.UploadTooLarge
+                : Observability.RejectionReasons.UploadBudgetFull);
+        }
+
+        return (upload, error);
+    }
+
+    private static async Task<(Upload? Upload, IResult? Error)> ReadAsync(HttpContext context, long maxPhotoBytes, UploadBudget budget, CancellationToken cancellationToken)
     {
         var request = context.Request;
         if (!request.HasFormContentType)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Rvs.Server;
+using Rvs.Server.Observability;
 
 namespace Rvs.Cli.Commands;
 
@@ -60,11 +61,17 @@ internal static class ServeCommands
             }
         });
 
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "How log lines are written: plain text, or json (one object a line, with each request's request_id), for a log collector.",
+            DefaultValueFactory = _ => "plain",
+        }.AcceptOnlyFromAmong("plain", "json");
+
         var backEnd = new BackEndOptions();
         var targetFpir = CollectionCommands.TargetFpirOption();
         var command = new Command("serve", "Serve a collection over HTTP: a search-by-photo web page and a JSON API (/openapi/v1.json).")
         {
-            collection, urls, apiKey, apiKeyFile, allowedHosts, maxUpload, uploadBudget, maxConnections, targetFpir,
+            collection, urls, apiKey, apiKeyFile, allowedHosts, maxUpload, uploadBudget, maxConnections, targetFpir, logFormat,
         };
         backEnd.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliErrors.Run(async () =>
@@ -94,6 +101,7 @@ internal static class ServeCommands
                 CollectionOptions = backEnd.Resolve(parse, directory),
                 AllowedHosts = parse.GetValue(allowedHosts) is { Length: > 0 } hosts ? hosts : null,
                 TargetFpir = parse.GetValue(targetFpir),
+                LogFormat = parse.GetValue(logFormat) == "json" ? ServerLogFormat.Json : ServerLogFormat.Plain,
             });
             // The host's own RunAsync takes a URL; this overload stops on the token System.CommandLine cancels on Ctrl+C.
             await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken);

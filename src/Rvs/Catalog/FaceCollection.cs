@@ -64,6 +64,9 @@ public sealed class FaceCollection : IDisposable
     /// <summary>Kind of the vector index in use ("exact", "hnsw", …).</summary>
     public string IndexKind => _index.Kind;
 
+    /// <summary>For an index on other servers (garnet), whether each shard answered its last command (no round trip); else empty.</summary>
+    public IReadOnlyList<ShardStatus> IndexShards => _index.Shards;
+
     /// <summary>Test hook: runs inside each indexing transaction, just before it commits.</summary>
     internal Action<SqliteConnection>? BeforeCommit
     {

@@ -57,6 +57,9 @@ internal sealed class IndexHost : IDisposable
 
     public long Count => Read(index => index.Count);
 
+    /// <summary>How each shard's last command went, for an index spread over servers; empty for one in this process.</summary>
+    public IReadOnlyList<ShardStatus> Shards => Read(index => index is IShardedIndex sharded ? sharded.Shards : []);
+
     public SearchResult Search(ReadOnlySpan<float> query, int k)
     {
         _lock.EnterReadLock();

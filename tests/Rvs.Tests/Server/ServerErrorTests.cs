@@ -53,33 +53,4 @@ public sealed class ServerErrorTests(ServerFixture fixture)
 
     private static ScriptedBackEnd Unreachable() => new(_ =>
         throw new IndexUnavailableException("Garnet shard 3 (rvs:{t:3}) at 127.0.0.1:7003 is unreachable: no connection", ["shard 3"]));
-
-    /// <summary>An exact index whose every answer passes through <paramref name="answer"/> (to fail, or to be partial).</summary>
-    private sealed class ScriptedBackEnd(Func<IReadOnlyList<VectorHit>, SearchResult> answer) : IVectorBackEnd
-    {
-        private readonly ExactBackEnd _exact = new();
-
-        public string Kind => "scripted";
-
-        public IReadOnlyDictionary<string, string> Settings => _exact.Settings;
-
-        public IVectorIndex Create(int dimensions, long expectedCount) => new Scripted(_exact.Create(dimensions, expectedCount), answer);
-
-        public bool Save(IVectorIndex index, string directory) => false;
-
-        public IVectorIndex? Load(string directory, int dimensions) => null;
-
-        private sealed class Scripted(IVectorIndex inner, Func<IReadOnlyList<VectorHit>, SearchResult> answer) : IVectorIndex
-        {
-            public string Kind => "scripted";
-            public int Dimensions => inner.Dimensions;
-            public long Count => inner.Count;
-            public void Add(IReadOnlyList<long> ids, ReadOnlySpan<float> vectors, IReadOnlyList<string?>? attributes = null) => inner.Add(ids, vectors, attributes);
-            public int Remove(IReadOnlyList<long> ids) => inner.Remove(ids);
-            public bool Contains(long id) => inner.Contains(id);
-            public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k) => SearchWithStatus(query, k).Hits;
-            public SearchResult SearchWithStatus(ReadOnlySpan<float> query, int k) => answer(inner.Search(query, k));
-            public void Dispose() => inner.Dispose();
-        }
-    }
 }

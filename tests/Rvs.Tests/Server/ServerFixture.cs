@@ -59,10 +59,14 @@ public sealed class ServerFixture : IAsyncLifetime
         Pipeline = SharedPipelines.FaceNet,
     };
 
-    /// <summary>A server on the in-memory test host, stopped with the fixture.</summary>
-    public async Task<HttpClient> StartInMemoryAsync(ServerOptions options)
+    /// <summary>A server on the in-memory test host, stopped with the fixture; <paramref name="configure"/> may add to it (a log provider).</summary>
+    public async Task<HttpClient> StartInMemoryAsync(ServerOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = RvsServer.Build(options, builder => builder.WebHost.UseTestServer());
+        var app = RvsServer.Build(options, builder =>
+        {
+            builder.WebHost.UseTestServer();
+            configure?.Invoke(builder);
+        });
         _apps.Add(app);
         await app.StartAsync();
         return app.GetTestClient();

@@ -1,5 +1,7 @@
 using System.Drawing;
+using Rvs.Errors;
 using Rvs.Imaging;
+using Rvs.Index;
 using Rvs.Pipelines;
 
 namespace Rvs.Tests.Server;
@@ -63,4 +65,49 @@ internal sealed class UnknownLengthStream(byte[] bytes) : Stream
 
         base.Dispose(disposing);
     }
+}
+
+/// <summary>
+/// An exact index whose every answer passes through <paramref name="answer"/> (to fail, or to be partial), and which
+/// reports <see cref="Shards"/> as a sharded index does; while <see cref="Unreachable"/>, counting it fails as a
+/// Garnet index with a shard down does.
+/// </summary>
+internal sealed class ScriptedBackEnd(Func<IReadOnlyList<VectorHit>, SearchResult> answer) : IVectorBackEnd
+{
+    private readonly ExactBackEnd _exact = new();
+
+    public ScriptedBackEnd()
+        : this(SearchResult.Complete)
+    {
+    }
+
+    public string Kind => "scripted";
+
+    public IReadOnlyList<ShardStatus> Shards { get; set; } = [];
+
+    public bool Unreachable { get; set; }
+
+    public IReadOnlyDictionary<string, string> Settings => _exact.Settings;
+
+    public IVectorIndex Create(int dimensions, long expectedCount) => new Scripted(_exact.Create(dimensions, expectedCount), this);
+
+    public bool Save(IVectorIndex index, string directory) => false;
+
+    public IVectorIndex? Load(string directory, int dimensions) => null;
+
+    private sealed class Scripted(IVectorIndex inner, ScriptedBackEnd script) : IVectorIndex, IShardedIndex
+    {
+        public string Kind => "scripted";
+        public int Dimensions => inner.Dimensions;
+        public long Count => script.Unreachable ? throw new IndexUnavailableException("shard 1 is unreachable", ["shard 1"]) : inner.Count;
+        public IReadOnlyList<ShardStatus> Shards => script.Shards;
+        public void Add(IReadOnlyList<long> ids, ReadOnlySpan<float> vectors, IReadOnlyList<string?>? attributes = null) => inner.Add(ids, vectors, attributes);
+        public int Remove(IReadOnlyList<long> ids) => inner.Remove(ids);
+        public bool Contains(long id) => inner.Contains(id);
+        public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k) => SearchWithStatus(query, k).Hits;
+        public SearchResult SearchWithStatus(ReadOnlySpan<float> query, int k) => script.Answer(inner.Search(query, k));
+        public void Dispose() => inner.Dispose();
+    }
+
+    private SearchResult Answer(IReadOnlyList<VectorHit> hits) => answer(hits);
 }

@@ -78,5 +78,9 @@ public class GarnetFailureTests
         Assert.All(partial.Hits, h => Assert.DoesNotContain(GarnetVectorIndex.ShardOf(h.Id, 6), deadShards));
         var expected = Enumerable.Range(0, 200).Count(i => !deadShards.Contains(GarnetVectorIndex.ShardOf(i, 6)));
         Assert.Equal(expected, partial.Hits.Count);
+
+        // What the searches found is what the shards' health says, without another command.
+        Assert.All(((IShardedIndex)lenient).Shards, s => Assert.Equal(!deadShards.Contains(s.Shard), s.Up));
+        Assert.All(lenient.Shards.Where(s => deadShards.Contains(s.Shard)), s => Assert.Contains(dead.Endpoint, s.Endpoint, StringComparison.Ordinal));
     }
 }
