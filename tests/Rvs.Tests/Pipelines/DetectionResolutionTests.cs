@@ -99,6 +99,6 @@ public class DetectionResolutionTests
         Assert.Equal(1512, image.Width);
         Assert.Equal(15f, minFace, 3);
         Assert.Same(photo.Image, same);
-        Assert.Equal(20f, defaultMinFace);
+        Assert.Equal(24f, defaultMinFace);
     }
 }
