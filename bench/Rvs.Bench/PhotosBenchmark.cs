@@ -37,9 +37,11 @@ internal static class PhotosBenchmark
 
         using var pipeline = PipelineFactory.Create(PipelineNames.MtcnnFaceNet, 1);
         Index(pipeline, gallery.Take(20).Select(p => p.Bytes).ToList(), cores, ImageDecoder.DefaultMaxSide); // warm-up
+        var lfwCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var lfwFaces = Index(pipeline, gallery.Select(p => p.Bytes).ToList(), cores, ImageDecoder.DefaultMaxSide);
         var lfwRate = gallery.Count / clock.Elapsed.TotalSeconds;
+        lfwCpu = Process.GetCurrentProcess().TotalProcessorTime - lfwCpu;
 
         // The gallery: each LFW photo's central (labelled) face; photos whose face was found can also be pasted.
         var entries = gallery.Zip(lfwFaces)
@@ -58,7 +60,7 @@ internal static class PhotosBenchmark
         Console.WriteLine($"photos: {scenes.Count} scenes {PhotoScenes.Width}x{PhotoScenes.Height} (seed {seed}), {scenes.Sum(s => s.Faces.Count)} pasted faces, " +
                           $"{cores} cores, {DateTime.UtcNow:yyyy-MM-dd}; gallery: {entries.Count} LFW photos with a face " +
                           $"({repeatedPeople.Count} people with 2+ photos, whose faces are pasted, and {people} one-photo distractors)");
-        Console.WriteLine($"LFW through the same pipeline: {gallery.Count} photos, {lfwRate:0.0} photos/s");
+        Console.WriteLine($"LFW through the same pipeline: {gallery.Count} photos, {lfwRate:0.0} photos/s, {lfwCpu.TotalMilliseconds / gallery.Count:0.0} ms of process CPU time per photo");
         Console.WriteLine();
         Console.WriteLine($"| detection long side | photos/s | ×LFW | {string.Join(" | ", PhotoScenes.Buckets.Select(BucketName))} | ≥90 px found | false faces | rank-1 of found |");
         Console.WriteLine($"|---|---|---|{string.Concat(PhotoScenes.Buckets.Select(_ => "---|"))}---|---|---|");
@@ -69,20 +71,23 @@ internal static class PhotosBenchmark
         using var before = PipelineFactory.Create(PipelineNames.MtcnnFaceNet, 1, resolution: new FaceResolution { AlignmentFaceSide = 0 });
         configurations.Add(("2048, aligned from the detection decode (before)", 2048, before));
         configurations.AddRange(sides.Select(side => (side.ToString(CultureInfo.InvariantCulture), side, pipeline)));
-        var alignSides = (BenchArguments.Value(args, "--align-sides") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
-        var extra = alignSides.Select(a => PipelineFactory.Create(PipelineNames.MtcnnFaceNet, 1, resolution: new FaceResolution { AlignmentFaceSide = a })).ToList();
-        configurations.AddRange(alignSides.Zip(extra).Select(p => ($"{ImageDecoder.DefaultMaxSide}, faces under {p.First} px aligned from a finer decode", ImageDecoder.DefaultMaxSide, p.Second)));
+        var variants = Numbers(args, "--align-sides").Select(a => ($"faces under {a} px aligned from a finer decode", new FaceResolution { AlignmentFaceSide = (int)a }, new MtcnnOptions()))
+            .Concat(Numbers(args, "--min-faces").Select(m => ($"smallest face {m} px", new FaceResolution { MinFaceSize = (int)m }, new MtcnnOptions())))
+            .Concat(Numbers(args, "--factors").Select(f => ($"pyramid factor {f}", new FaceResolution(), new MtcnnOptions { ScaleFactor = f })))
+            .ToList();
+        var extra = variants.Select(v => PipelineFactory.Create(PipelineNames.MtcnnFaceNet, 1, v.Item3, resolution: v.Item2)).ToList();
+        configurations.AddRange(variants.Zip(extra).Select(p => ($"{ImageDecoder.DefaultMaxSide}, {p.First.Item1}", ImageDecoder.DefaultMaxSide, p.Second)));
         var galleryVectors = entries.Select(e => (e.Person, e.RelativePath, e.Item4.Embedding)).ToList();
         foreach (var (label, side, configured) in configurations)
         {
             Index(configured, scenes.Take(2).Select(s => s.Jpeg).ToList(), cores, side); // warm-up
             var timings = new StageTimings();
             StageTimings.Current = timings;
-            var decodeTicks = 0L;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             clock.Restart();
-            var found = Index(configured, scenes.Select(s => s.Jpeg).ToList(), cores, side, ticks => Interlocked.Add(ref decodeTicks, ticks));
+            var found = Index(configured, scenes.Select(s => s.Jpeg).ToList(), cores, side);
             var seconds = clock.Elapsed.TotalSeconds;
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             StageTimings.Current = null;
             var rate = scenes.Count / seconds;
             if (side == ImageDecoder.DefaultMaxSide && configured == pipeline)
@@ -96,13 +101,14 @@ internal static class PhotosBenchmark
             var buckets = string.Join(" | ", score.Found.Zip(score.Pasted).Select(b => $"{b.First}/{b.Second}"));
             Console.WriteLine($"| {label} | {rate:0.0} | {rate / lfwRate:0.00} | {buckets} | {Percent(score.Found.Skip(1).Sum(), score.Pasted.Skip(1).Sum())} | " +
                               $"{score.FalseFaces} | {score.Identified}/{score.Found.Sum()} ({Percent(score.Identified, score.Found.Sum())}) |");
-            stageRows.Add(StageRow(label, Stopwatch.GetElapsedTime(0, decodeTicks), timings, scenes.Count));
+            stageRows.Add(StageRow(label, timings, cpu, scenes.Count));
         }
 
         Console.WriteLine();
         var stages = Enum.GetValues<PipelineStage>();
-        Console.WriteLine($"ms per photo (thread time, summed over workers): | detection long side | {string.Join(" | ", stages)} |");
-        Console.WriteLine($"|---|{string.Concat(stages.Select(_ => "---|"))}");
+        Console.WriteLine($"ms per photo ({(StageTimings.InCpuTime ? "thread CPU time" : "elapsed thread time")}, summed over workers; process = the whole process's CPU time):");
+        Console.WriteLine($"| detection long side | {string.Join(" | ", stages)} | sum | process |");
+        Console.WriteLine($"|---|{string.Concat(stages.Select(_ => "---|"))}---|---|");
         stageRows.ForEach(Console.WriteLine);
         Console.WriteLine();
         Console.WriteLine(summary is { } s ? $"{s:0.0} photos/s" : $"(no run at the default detection side {ImageDecoder.DefaultMaxSide})");
@@ -110,14 +116,19 @@ internal static class PhotosBenchmark
         return 0;
     }
 
+    /// <summary>The comma-separated numbers of option <paramref name="name"/>, none when it is absent.</summary>
+    private static List<float> Numbers(string[] args, string name) =>
+        (BenchArguments.Value(args, name) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToList();
+
     /// <summary>Decodes (timed apart) and embeds every photo, in order, on <paramref name="workers"/> threads.</summary>
-    private static List<IReadOnlyList<EmbeddedFace>> Index(IEmbeddingPipeline pipeline, List<byte[]> photos, int workers, int side, Action<long>? decodeTicks = null) =>
+    private static List<IReadOnlyList<EmbeddedFace>> Index(IEmbeddingPipeline pipeline, List<byte[]> photos, int workers, int side) =>
         photos.AsParallel().AsOrdered().WithDegreeOfParallelism(workers)
             .Select(bytes =>
             {
-                var start = Stopwatch.GetTimestamp();
+                var start = StageTimings.Start();
                 var photo = ImageDecoder.Decode(bytes, side);
-                decodeTicks?.Invoke(Stopwatch.GetTimestamp() - start);
+                StageTimings.Stop(PipelineStage.Decode, start);
                 return pipeline.Embed(photo);
             })
             .ToList();
@@ -173,7 +184,10 @@ internal static class PhotosBenchmark
 
     private static string Percent(int part, int whole) => whole == 0 ? "-" : $"{100.0 * part / whole:0.0}%";
 
-    private static string StageRow(string label, TimeSpan decode, StageTimings timings, int photos) =>
-        $"| {label} | " + string.Join(" | ", Enum.GetValues<PipelineStage>().Select(stage =>
-            $"{(stage == PipelineStage.Decode ? decode : timings[stage]).TotalMilliseconds / photos:0.0}")) + " |";
+    /// <summary>Each stage's time per photo, their sum, and the process's CPU time per photo (GC and all).</summary>
+    private static string StageRow(string label, StageTimings timings, TimeSpan cpu, int photos)
+    {
+        var stages = Enum.GetValues<PipelineStage>().Select(stage => timings[stage].TotalMilliseconds / photos).ToList();
+        return $"| {label} | {string.Join(" | ", stages.Select(ms => $"{ms:0.0}"))} | {stages.Sum():0.0} | {cpu.TotalMilliseconds / photos:0.0} |";
+    }
 }

@@ -25,7 +25,7 @@ static int Usage()
         usage: Rvs.Bench pipeline [--lfw ../shared/data/lfw.tgz] [--count 1000] [--pipeline mtcnn-facenet]
                Rvs.Bench detection [--lfw ../shared/data/lfw.tgz]
                Rvs.Bench decode [--sides 4000,8192,9000,20000,32768]
-               Rvs.Bench photos [--lfw ../shared/data/lfw.tgz] [--photos 40] [--people 200] [--seed 12] [--sides 1008,1280,1512,2016]
+               Rvs.Bench photos [--lfw ../shared/data/lfw.tgz] [--photos 40] [--people 200] [--seed 12] [--sides 1008,1280,1512,2016] [--align-sides 0] [--min-faces 96] [--factors 0.6]
                Rvs.Bench query [--collection lfw-collection] [--lfw ../shared/data/lfw.tgz] [--queries 200]
                Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR] [--slots N] [--threads N]
                Rvs.Bench serve --load [--photos 300] [--collection DIR] [--uploads 64] [--upload-mb 19] [--bombs 4] [--bomb-side 20000] [--searchers 2] [--cli DLL] [-- SERVE OPTIONS]

@@ -99,7 +99,7 @@ internal static class FaceCommands
     /// <summary>Smallest face to look for, in pixels of the original photo; unset keeps <see cref="FaceResolution.MinFaceSize"/>'s default.</summary>
     public static Option<int?> MinFaceOption() => new("--min-face")
     {
-        Description = "Smallest face to find, in pixels of the original photo (default: 20 px, or 20 px of the 1024 px detection decode of larger photos, e.g. 80 px on 4032x3024; smaller is slower).",
+        Description = "Smallest face to find, in pixels of the original photo (default: 20 px, or 24 px of the 1024 px detection decode of larger photos, e.g. 96 px on 4032x3024; smaller is slower).",
     };
 
     private static void PrintFaces(IReadOnlyList<DetectedFace> faces)

@@ -11,11 +11,20 @@ public sealed record FaceResolution
 {
     /// <summary>
     /// Smallest face side to look for, in pixels of the original photo. Null (the default) looks down to the
-    /// detector's <see cref="MtcnnOptions.MinFaceSize"/> (20) pixels of the detection image: 20 px on photos up
-    /// to 1024 px, 20 times the reduction above that (80 px on a 4032x3024 photo, detected at 1008x756). A smaller
-    /// value is looked for in the same image with a deeper pyramid, or in a finer decode below 12 px there.
+    /// detector's <see cref="MtcnnOptions.MinFaceSize"/> (20) pixels on photos up to 1024 px, and down to
+    /// <see cref="ReducedMinFaceSize"/> (24) pixels of the reduced detection decode of larger ones (96 px on a
+    /// 4032x3024 photo, detected at 1008x756). A smaller value is looked for in the same image with a deeper
+    /// pyramid, or in a finer decode below 12 px there.
     /// </summary>
     public int? MinFaceSize { get; init; }
+
+    /// <summary>
+    /// The default smallest face on a reduced decode, in its pixels. 24 rather than 20 takes a third off P-Net's
+    /// pyramid (the first level is (20/24)^2 of the size); on the 12 MP scenes of `Rvs.Bench photos --min-faces
+    /// 88,96` every pasted face of 60-90 px was still found (P-Net's cell answers to faces somewhat under the
+    /// smallest level, and R-Net and O-Net regress their boxes), and the floor for phone photos is 90 px.
+    /// </summary>
+    public const int ReducedMinFaceSize = 24;
 
     /// <summary>
     /// Faces at least this many pixels wide in the detection image are aligned from it; narrower ones from a decode
@@ -29,7 +38,8 @@ public sealed record FaceResolution
     {
         if (MinFaceSize is not { } wanted)
         {
-            return (photo.Image, detector.MinFaceSize);
+            var reduced = photo.Image.Width < photo.OriginalWidth;
+            return (photo.Image, reduced ? Math.Max(detector.MinFaceSize, ReducedMinFaceSize) : detector.MinFaceSize);
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(wanted, 1);

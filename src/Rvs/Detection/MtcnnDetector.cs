@@ -92,9 +92,8 @@ public sealed class MtcnnDetector : IFaceDetector, IDisposable
             }
 
             var start = StageTimings.Start();
-            var scaled = ImageWarp.Resize(image, width, height);
             var input = new float[width * height * 3];
-            PixelTensor.WriteHwc(scaled, input, PixelNormalization.Symmetric, transposed: true);
+            PixelTensor.WriteHwc(ImageWarp.ResizeTransposed(image, width, height), input, PixelNormalization.Symmetric);
             StageTimings.Stop(PipelineStage.Pyramid, start);
             start = StageTimings.Start();
             var outputs = _pnet.Run(input, [1, width, height, 3], prob, regression);

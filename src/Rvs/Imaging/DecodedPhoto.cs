@@ -32,18 +32,19 @@ public sealed record DecodedPhoto(RgbImage Image, int OriginalWidth, int Origina
     }
 
     /// <summary>
-    /// <paramref name="region"/> (original-photo pixels) decoded with the photo's long side at least
-    /// <paramref name="longSide"/>: only that part is decoded where the codec allows (JPEG), else the whole photo.
-    /// Null when <see cref="Image"/> is already that fine or there are no encoded bytes to decode again.
+    /// Each of <paramref name="regions"/> (original-photo pixels), in order, decoded with the photo's long side at
+    /// least <paramref name="longSide"/>, in one decode: only those parts are decoded where the codec allows (JPEG),
+    /// else the whole photo. Null when <see cref="Image"/> is already that fine or there are no encoded bytes to
+    /// decode again.
     /// </summary>
-    public PhotoRegion? FinerRegion(RectangleF region, int longSide)
+    public IReadOnlyList<PhotoRegion>? FinerRegions(IReadOnlyList<RectangleF> regions, int longSide)
     {
         var current = Math.Max(Image.Width, Image.Height);
-        if (Encoded is null || longSide <= current || current >= Math.Max(OriginalWidth, OriginalHeight))
+        if (Encoded is null || regions.Count == 0 || longSide <= current || current >= Math.Max(OriginalWidth, OriginalHeight))
         {
             return null;
         }
 
-        return RegionDecoder.Decode(Encoded, region, longSide);
+        return RegionDecoder.Decode(Encoded, regions, longSide);
     }
 }

@@ -11,7 +11,7 @@ public static class ImageDecoder
 {
     /// <summary>
     /// Photos whose longer side exceeds this are decoded downscaled for detection (landmarks are mapped back, and
-    /// small faces are aligned from a finer decode: <see cref="DecodedPhoto.FinerRegion"/>). On 12 MP scenes 1024
+    /// small faces are aligned from a finer decode: <see cref="DecodedPhoto.FinerRegions"/>). On 12 MP scenes 1024
     /// (JPEG's 1/4 scale, 1008x756 for 4032x3024, with no resize after it) ran 2.3-3.5x the speed of the old 2048
     /// with every pasted face still found, against 1.2-1.8x for 1280, 1512 and 2016 in the 3.5x run
     /// (`Rvs.Bench photos --sides 1024,1280,1512,2016`, docs/BENCHMARKS.md).

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Rvs.Imaging;
 
 /// <summary>How 8-bit channel values become model inputs: (value − Mean) / Scale.</summary>
@@ -30,11 +32,11 @@ public static class PixelTensor
         var mean = normalization.Mean;
         if (!transposed)
         {
-            for (var i = 0; i < count; i++)
-            {
-                destination[i] = (pixels[i] - mean) * inverseScale;
-            }
-
+            // (value - mean) * (1 / scale) in vector steps: each lane rounds as the scalar expression would.
+            var values = destination[..count];
+            TensorPrimitives.ConvertTruncating<byte, float>(pixels.AsSpan(0, count), values);
+            TensorPrimitives.Subtract(values, mean, values);
+            TensorPrimitives.Multiply(values, inverseScale, values);
             return;
         }
 

@@ -8,40 +8,49 @@ namespace Rvs.Imaging;
 public sealed record PhotoRegion(RgbImage Image, int ScaledWidth, int Left, int Top);
 
 /// <summary>
-/// Decodes only a band of a JPEG at a chosen DCT scale: the columns outside the band are cropped inside
-/// libjpeg-turbo (jpeg_crop_scanline) and the rows above it skipped, so a small face of a 12 MP photo costs a
-/// fraction of a full decode. Other formats, and JPEGs whose EXIF orientation is not the default, fall back to a
-/// whole decode at the same scale (a region that is the whole photo).
+/// Decodes only some regions of a JPEG at a chosen DCT scale, in one pass: the columns outside the regions are
+/// cropped inside libjpeg-turbo (jpeg_crop_scanline) and the rows above, between and below them skipped or never
+/// reached, so the small faces of a 12 MP photo cost a fraction of a full decode even when they lie far apart
+/// (rows are only entropy-decoded, never transformed, unless a region holds them). Other formats, and JPEGs whose
+/// EXIF orientation is not the default, fall back to a whole decode at the same scale (a region that is the whole
+/// photo, for every region asked).
 /// </summary>
 internal static class RegionDecoder
 {
     /// <param name="region">In pixels of the original (oriented) photo.</param>
     /// <param name="longSide">The long side the photo is decoded at (at least; the codec rounds up to an eighth).</param>
-    public static PhotoRegion Decode(byte[] bytes, RectangleF region, int longSide)
+    public static PhotoRegion Decode(byte[] bytes, RectangleF region, int longSide) => Decode(bytes, [region], longSide)[0];
+
+    /// <summary>Each of <paramref name="regions"/> (original pixels), in order, from one decode at <paramref name="longSide"/>.</summary>
+    public static IReadOnlyList<PhotoRegion> Decode(byte[] bytes, IReadOnlyList<RectangleF> regions, int longSide)
     {
+        ArgumentOutOfRangeException.ThrowIfZero(regions.Count);
         if (!HeifDecoder.IsHeif(bytes))
         {
             using var data = SKData.CreateCopy(bytes);
             using var codec = SKCodec.Create(data);
             if (codec is { EncodedFormat: SKEncodedImageFormat.Jpeg } && codec.EncodedOrigin is SKEncodedOrigin.TopLeft or SKEncodedOrigin.Default
-                && TryDecodeBand(codec, region, longSide) is { } band)
+                && TryDecodeRegions(codec, regions, longSide) is { } decoded)
             {
-                return band;
+                return decoded;
             }
         }
 
         var whole = ImageDecoder.DecodeAtLeast(bytes, longSide);
-        return new PhotoRegion(whole, whole.Width, 0, 0);
+        var region = new PhotoRegion(whole, whole.Width, 0, 0);
+        return regions.Select(_ => region).ToList();
     }
 
-    private static PhotoRegion? TryDecodeBand(SKCodec codec, RectangleF region, int longSide)
+    private static PhotoRegion[]? TryDecodeRegions(SKCodec codec, IReadOnlyList<RectangleF> regions, int longSide)
     {
         var info = codec.Info;
         CheckSize(info);
         var desired = Math.Min(1f, (float)longSide / Math.Max(info.Width, info.Height) + 0.0624f);
         var size = codec.GetScaledDimensions(desired);
         var scale = (float)size.Width / info.Width;
-        var (left, top, width, height) = Clamp(region, scale, size.Width, size.Height);
+        var boxes = regions.Select(r => Clamp(r, scale, size.Width, size.Height)).ToList();
+        var left = boxes.Min(b => b.Left);
+        var width = boxes.Max(b => b.Right) - left;
         var target = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var options = new SKCodecOptions(new SKRectI(left, 0, left + width, size.Height));
         if (codec.StartScanlineDecode(target, options) != SKCodecResult.Success)
@@ -51,26 +60,36 @@ internal static class RegionDecoder
 
         // libjpeg-turbo may widen the crop to whole DCT blocks; Skia's swizzler hands back exactly the subset.
         var rowBytes = width * 4;
-        var buffer = Marshal.AllocHGlobal(rowBytes * height);
+        var bands = Bands(boxes);
+        var buffer = Marshal.AllocHGlobal(rowBytes * bands.Max(b => b.Bottom - b.Top));
         try
         {
-            if (top > 0 && !codec.SkipScanlines(top))
+            var decoded = new PhotoRegion[boxes.Count];
+            var row = 0;
+            foreach (var band in bands)
             {
-                return null;
+                if (band.Top > row && !codec.SkipScanlines(band.Top - row))
+                {
+                    return null;
+                }
+
+                var height = band.Bottom - band.Top;
+                var rows = Math.Max(0, codec.GetScanlines(buffer, height, rowBytes));
+                var rgba = new byte[rowBytes * height];
+                Marshal.Copy(buffer, rgba, 0, rows * rowBytes);
+                row = band.Bottom;
+                for (var i = 0; i < boxes.Count; i++)
+                {
+                    var box = boxes[i];
+                    if (box.Top >= band.Top && box.Bottom <= band.Bottom)
+                    {
+                        var image = ToRgb(rgba, rowBytes, box.Left - left, box.Top - band.Top, box.Right - box.Left, box.Bottom - box.Top);
+                        decoded[i] = new PhotoRegion(image, size.Width, box.Left, box.Top);
+                    }
+                }
             }
 
-            var rows = codec.GetScanlines(buffer, height, rowBytes);
-            var rgba = new byte[rowBytes * height];
-            Marshal.Copy(buffer, rgba, 0, Math.Max(0, rows) * rowBytes);
-            var rgb = new byte[width * height * 3];
-            for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
-            {
-                rgb[j] = rgba[i];
-                rgb[j + 1] = rgba[i + 1];
-                rgb[j + 2] = rgba[i + 2];
-            }
-
-            return new PhotoRegion(new RgbImage(width, height, rgb), size.Width, left, top);
+            return decoded;
         }
         finally
         {
@@ -78,14 +97,51 @@ internal static class RegionDecoder
         }
     }
 
+    /// <summary>The rows the boxes cover, as disjoint bands from top to bottom (boxes sharing rows share a band).</summary>
+    private static List<(int Top, int Bottom)> Bands(List<(int Left, int Top, int Right, int Bottom)> boxes)
+    {
+        var bands = new List<(int Top, int Bottom)>();
+        foreach (var box in boxes.OrderBy(b => b.Top))
+        {
+            if (bands.Count > 0 && box.Top <= bands[^1].Bottom)
+            {
+                bands[^1] = (bands[^1].Top, Math.Max(bands[^1].Bottom, box.Bottom));
+            }
+            else
+            {
+                bands.Add((box.Top, box.Bottom));
+            }
+        }
+
+        return bands;
+    }
+
+    /// <summary>The <paramref name="width"/>x<paramref name="height"/> RGB image at (<paramref name="x"/>, <paramref name="y"/>) of an RGBA band.</summary>
+    private static RgbImage ToRgb(byte[] rgba, int rowBytes, int x, int y, int width, int height)
+    {
+        var rgb = new byte[width * height * 3];
+        for (var r = 0; r < height; r++)
+        {
+            var i = (y + r) * rowBytes + x * 4;
+            for (int j = r * width * 3, end = j + width * 3; j < end; i += 4, j += 3)
+            {
+                rgb[j] = rgba[i];
+                rgb[j + 1] = rgba[i + 1];
+                rgb[j + 2] = rgba[i + 2];
+            }
+        }
+
+        return new RgbImage(width, height, rgb);
+    }
+
     private static void CheckSize(SKImageInfo info) => ImageDecoder.CheckDeclaredSize(info.Width, info.Height);
 
-    private static (int Left, int Top, int Width, int Height) Clamp(RectangleF region, float scale, int width, int height)
+    private static (int Left, int Top, int Right, int Bottom) Clamp(RectangleF region, float scale, int width, int height)
     {
         var left = Math.Clamp((int)MathF.Floor(region.Left * scale), 0, width - 1);
         var top = Math.Clamp((int)MathF.Floor(region.Top * scale), 0, height - 1);
         var right = Math.Clamp((int)MathF.Ceiling(region.Right * scale), left + 1, width);
         var bottom = Math.Clamp((int)MathF.Ceiling(region.Bottom * scale), top + 1, height);
-        return (left, top, right - left, bottom - top);
+        return (left, top, right, bottom);
     }
 }

@@ -47,28 +47,36 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
 
     /// <summary>
     /// Aligns each face from <paramref name="image"/> (where it was found) when it is wide enough there, else from
-    /// one finer decode of just the part of the photo holding those faces (JPEG; the whole photo otherwise), made at
-    /// the scale the narrowest of them needs. Faces keep detection-image coordinates.
+    /// a finer decode of just the part of the photo around it (JPEG; the whole photo otherwise): one decode for all
+    /// such faces, at the scale the narrowest of them needs. Faces keep detection-image coordinates.
     /// </summary>
     private List<AlignedFace> Align(DecodedPhoto photo, RgbImage image, IReadOnlyList<DetectedFace> faces)
     {
         var side = _resolution.AlignmentFaceSide;
         var small = faces.Where(f => f.Box.Width < side).ToList();
-        PhotoRegion? region = null;
+        IReadOnlyList<PhotoRegion>? regions = null;
         if (small.Count > 0)
         {
             var start = StageTimings.Start();
             var toOriginal = (float)photo.OriginalWidth / image.Width;
             var longSide = Math.Max(image.Width, image.Height);
-            region = photo.FinerRegion(Around(small, toOriginal), (int)Math.Ceiling(longSide * side / Math.Max(1f, small.Min(f => f.Box.Width))));
+            regions = photo.FinerRegions(small.Select(f => Around(f, toOriginal)).ToList(), (int)Math.Ceiling(longSide * side / Math.Max(1f, small.Min(f => f.Box.Width))));
             StageTimings.Stop(PipelineStage.FinerDecode, start);
         }
 
         var alignStart = StageTimings.Start();
-        var toRegion = region is null ? 1f : (float)region.ScaledWidth / image.Width;
-        var aligned = faces.Select(face => region is not null && face.Box.Width < side
-                ? FaceAligner.Align(region.Image, face.Scaled(toRegion).Moved(-region.Left, -region.Top)) with { Face = face }
-                : FaceAligner.Align(image, face))
+        var aligned = faces.Select(face =>
+            {
+                var i = regions is null ? -1 : small.IndexOf(face);
+                if (i < 0)
+                {
+                    return FaceAligner.Align(image, face);
+                }
+
+                var region = regions![i];
+                var toRegion = (float)region.ScaledWidth / image.Width;
+                return FaceAligner.Align(region.Image, face.Scaled(toRegion).Moved(-region.Left, -region.Top)) with { Face = face };
+            })
             .ToList();
         StageTimings.Stop(PipelineStage.Align, alignStart);
         return aligned;
@@ -78,16 +86,11 @@ public sealed class FaceNetPipeline : IEmbeddingPipeline
     public IReadOnlyList<AlignedFace> DetectAndAlign(RgbImage image) =>
         _detector.Detect(image).Select(face => FaceAligner.Align(image, face)).ToList();
 
-    /// <summary>The faces' boxes grown by half their size on each side (the template reaches past the box), in original pixels.</summary>
-    private static RectangleF Around(List<DetectedFace> faces, float toOriginal)
+    /// <summary>The face's box grown by half its size on each side (the template reaches past the box), in original pixels.</summary>
+    private static RectangleF Around(DetectedFace face, float toOriginal)
     {
-        var boxes = faces.Select(f =>
-        {
-            var b = f.Box;
-            return RectangleF.FromLTRB(b.Left - b.Width / 2, b.Top - b.Height / 2, b.Right + b.Width / 2, b.Bottom + b.Height / 2);
-        }).ToList();
-        var union = boxes.Aggregate(RectangleF.Union);
-        return new RectangleF(union.X * toOriginal, union.Y * toOriginal, union.Width * toOriginal, union.Height * toOriginal);
+        var b = face.Box;
+        return new RectangleF((b.Left - b.Width / 2) * toOriginal, (b.Top - b.Height / 2) * toOriginal, 2 * b.Width * toOriginal, 2 * b.Height * toOriginal);
     }
 
     public FaceEmbedding EmbedRegion(DecodedPhoto photo, RectangleF box)

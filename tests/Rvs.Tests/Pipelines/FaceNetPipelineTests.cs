@@ -131,3 +131,25 @@ public class MirrorAugmentationTests
         Assert.Equal(pixels, ImageWarp.MirrorHorizontally(once).Pixels);
     }
 }
+
+public class EmbeddingBatchTests
+{
+    [Fact]
+    public void faces_embedded_in_one_batch_get_the_vectors_they_get_one_at_a_time()
+    {
+        using var embedder = new Rvs.Embedding.MobileFaceNetEmbedder(Rvs.Models.ModelFiles.FaceModel(Rvs.Models.ModelFiles.MobileFaceNet), addMirror: true);
+        var faces = new[] { ("Colin_Powell", 1), ("Tony_Blair", 1), ("George_W_Bush", 2) }
+            .Select(p => SharedPipelines.FaceNet.DetectAndAlign(ImageDecoder.DecodeFile(TestData.LfwPhoto(p.Item1, p.Item2)).Image)[0])
+            .ToList();
+
+        var batch = embedder.Embed(faces);
+
+        for (var i = 0; i < faces.Count; i++)
+        {
+            var alone = embedder.Embed([faces[i]])[0];
+            Assert.True(VectorMath.Distance(batch[i], alone) < 1e-5f, $"face {i} moved by {VectorMath.Distance(batch[i], alone)}");
+        }
+
+        Assert.True(VectorMath.Distance(batch[0], batch[1]) > 0.5f, "different people got near-identical vectors");
+    }
+}
