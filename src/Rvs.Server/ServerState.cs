@@ -23,7 +23,8 @@ internal sealed class ServerState : IDisposable
         UploadBudget = new UploadBudget(options.UploadBudgetBytes);
         Indexer = new CollectionIndexer(collection);
         Verdicts = new SearchVerdicts(collection, options.TargetFpir);
-        People = PeopleStore.ForCollection(collection.Directory);
+        People = PeopleStore.ForCollection(collection.Directory
+            ?? throw new CollectionException($"rvs serve does not serve a shared catalog ({collection.Location}) yet: serve a collection directory"));
         _apiKeyHash = string.IsNullOrEmpty(options.ApiKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey));
     }
 

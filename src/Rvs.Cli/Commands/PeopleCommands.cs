@@ -177,14 +177,14 @@ internal static class PeopleCommands
     /// </summary>
     public static void PlaceIndexed(FaceCollection faces, long? lastFaceId)
     {
-        if (lastFaceId is not { } after)
+        if (lastFaceId is not { } after || faces.Directory is not { } directory)
         {
             return;
         }
 
         try
         {
-            var summary = PeopleStore.ForCollection(faces.Directory).PlaceNewFaces(OptionsFor(faces.Directory), (vector, k) => faces.NearestFaces(vector, k), after);
+            var summary = PeopleStore.ForCollection(directory).PlaceNewFaces(OptionsFor(directory), (vector, k) => faces.NearestFaces(vector, k), after);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"placed {summary.Faces} new faces into {summary.Persons} persons ({summary.NewPersons} new), {summary.Unassigned} in none, in {summary.Seconds * 1000:0.0} ms"));
         }

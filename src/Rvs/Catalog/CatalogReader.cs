@@ -4,8 +4,8 @@ using Rvs.Index;
 
 namespace Rvs.Catalog;
 
-/// <summary>Every read of the catalog: faces, photos, thumbnails, counts, and the names and places of vector hits.</summary>
-internal sealed class CatalogReader(CatalogDatabase database)
+/// <summary>Every read of catalog.db: faces, photos, thumbnails, counts, and the names and places of vector hits.</summary>
+internal sealed class CatalogReader(CatalogDatabase database) : ICatalogReader
 {
     public float[]? GetEmbedding(long faceId) => database.Guard(() =>
     {
@@ -15,7 +15,19 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return command.ExecuteScalar() is byte[] blob ? Sql.FromBlob(blob) : null;
     });
 
-    public List<FaceRecord> QueryFaces(string where, long id) => database.Guard(() =>
+    public FaceRecord? GetFace(long faceId) => QueryFaces("f.id = $id", faceId).FirstOrDefault();
+
+    public IReadOnlyList<FaceRecord> GetFaces(long imageId) => QueryFaces("f.image_id = $id", imageId);
+
+    public ImageRecord? GetImage(long imageId) => QueryImages("i.id = $key", imageId).FirstOrDefault();
+
+    public ImageRecord? FindImage(string path) => QueryImages("i.path = $key", path).FirstOrDefault();
+
+    public IReadOnlyList<ImageRecord> FindImagesWithContent(string contentHash) => QueryImages("i.content_hash = $key", contentHash);
+
+    public IReadOnlyList<ImageRecord> GetImages(ImageStatus status) => QueryImages("i.status = $key", CatalogSchema.StatusText(status));
+
+    private List<FaceRecord> QueryFaces(string where, long id) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, $"""
@@ -35,7 +47,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return faces;
     });
 
-    public List<ImageRecord> QueryImages(string where, object key) => database.Guard(() =>
+    private List<ImageRecord> QueryImages(string where, object key) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, $"""
@@ -60,10 +72,8 @@ internal sealed class CatalogReader(CatalogDatabase database)
 
     public byte[]? GetThumbnail(long faceId) => Blob("SELECT jpeg FROM thumbnails WHERE face_id = $id", faceId);
 
-    /// <summary>The bytes stored for a photo that came from an archive (folder photos are read from their files).</summary>
     public byte[]? GetStoredPhoto(long imageId) => Blob("SELECT bytes FROM photos WHERE image_id = $id", imageId);
 
-    /// <summary>Path → content hash of the photos already indexed from one source, to skip unchanged files.</summary>
     public Dictionary<string, string> ContentHashes(string source) => database.Guard(() =>
     {
         using var connection = database.Connect();
@@ -79,7 +89,6 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return hashes;
     });
 
-    /// <summary>Counts for `rvs stats` (everything but the loaded index, which the caller adds).</summary>
     public (long Images, long Faces, long People, Dictionary<ImageStatus, long> ByStatus) Counts() => database.Guard(() =>
     {
         using var connection = database.Connect();
@@ -97,17 +106,12 @@ internal sealed class CatalogReader(CatalogDatabase database)
             Sql.Scalar(connection, null, "SELECT count(DISTINCT label) FROM images WHERE label IS NOT NULL"), byStatus);
     });
 
-    /// <summary>How many faces <see cref="Pipelines.FaceQuality"/> calls low quality (the same rule, in SQL).</summary>
     public long CountLowQualityFaces()
     {
         using var connection = database.Connect();
         return Sql.Scalar(connection, null, $"SELECT count(*) FROM faces WHERE {Pipelines.FaceQuality.IsLowSql}");
     }
 
-    /// <summary>
-    /// Names and places vector hits, nearest first, ranked from 1: those beyond <paramref name="maxDistance"/> are
-    /// dropped, and so is a face another process removed after this process loaded its index.
-    /// </summary>
     public List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance) => database.Guard(() =>
     {
         var wanted = hits.Where(h => maxDistance is null || h.Distance <= maxDistance).ToList();
@@ -152,12 +156,6 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return result;
     });
 
-    /// <summary>
-    /// Adds to <paramref name="index"/> every embedding of a face with an id above <paramref name="afterFaceId"/> (0:
-    /// all of them), in one read transaction, and says what that snapshot holds: its generation, its number of
-    /// embeddings, and its largest face id. Face ids are never reused, so the faces another process added since a
-    /// snapshot are exactly those above the snapshot's largest id.
-    /// </summary>
     public CatalogSnapshot LoadSince(IVectorIndex index, int dimensions, long afterFaceId = 0) => database.Guard(() =>
     {
         using var connection = database.Connect();
@@ -208,7 +206,6 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return new CatalogSnapshot(generation, count, maxFaceId);
     });
 
-    /// <summary>Every face of every labelled photo, grouped by the photo's label, for <see cref="FaceLabeller"/>.</summary>
     public Dictionary<string, List<FaceLabeller.Candidate>> LabelCandidates() => database.Guard(() =>
     {
         using var connection = database.Connect();
@@ -242,5 +239,10 @@ internal sealed class CatalogReader(CatalogDatabase database)
     });
 }
 
-/// <summary>What one read of the catalog held: its generation, its number of embeddings and its largest face id.</summary>
+/// <summary>
+/// What one read of the catalog held: its generation, its number of embeddings and its largest face id. Face ids are
+/// never reused, so the faces another process added since a snapshot are those above its largest id, unless a writer
+/// that took an id earlier committed later (possible on a shared catalog): then the counts disagree and the index
+/// is rebuilt (<see cref="IndexHost.CatchUp"/>).
+/// </summary>
 internal readonly record struct CatalogSnapshot(long Generation, long Faces, long MaxFaceId);

@@ -4,13 +4,12 @@ using Microsoft.Data.Sqlite;
 namespace Rvs.Catalog;
 
 /// <summary>
-/// Every change to the catalog. Each mutation is one transaction that moves the generation on, and returns the
+/// Every change to catalog.db. Each mutation is one transaction that moves the generation on, and returns the
 /// <see cref="ChangeSet"/> the vector index applies once the transaction has committed.
 /// </summary>
-internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity pipeline)
+internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity pipeline) : ICatalogWriter
 {
-    /// <summary>Test hook: runs inside each indexing transaction, just before it commits.</summary>
-    public Action<SqliteConnection>? BeforeCommit { get; set; }
+    public Action? BeforeCommit { get; set; }
 
     /// <summary>
     /// Writes finished photos in one transaction: each photo's row, faces, embeddings and thumbnails commit together
@@ -116,7 +115,7 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
         }
 
         var generation = CatalogDatabase.BumpGeneration(connection, transaction);
-        BeforeCommit?.Invoke(connection);
+        BeforeCommit?.Invoke();
         transaction.Commit();
         return new ChangeSet(generation, removedFaces, addedFaces, flat, addedAttributes);
     }

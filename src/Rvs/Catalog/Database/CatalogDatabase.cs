@@ -7,7 +7,7 @@ namespace Rvs.Catalog;
 /// The catalog.db of one collection directory: its connections, its schema, and its settings table (pipeline
 /// identity, the recorded vector back end, the generation every write moves on, and the stamp of the saved index).
 /// </summary>
-internal sealed class CatalogDatabase : IDisposable
+internal sealed class CatalogDatabase : ICatalog
 {
     private readonly string _connectionString;
     private bool _disposed;
@@ -18,10 +18,15 @@ internal sealed class CatalogDatabase : IDisposable
         _connectionString = connectionString;
         ReadOnly = readOnly;
         NeedsUpgrade = CatalogMigrations.IsOld(userVersion);
+        Reader = new CatalogReader(this);
     }
 
     /// <summary>Absolute path of the collection directory.</summary>
     public string Directory { get; }
+
+    public string Location => Directory;
+
+    public ICatalogReader Reader { get; }
 
     /// <summary>How every connection to this catalog is opened (read-only or not, as it was opened).</summary>
     public string ConnectionString => _connectionString;
@@ -36,6 +41,13 @@ internal sealed class CatalogDatabase : IDisposable
     public static CollectionException NeedsUpgradeError(string directory) =>
         new($"the collection at '{directory}' needs an upgrade to catalog version {CatalogSchema.Version}, which this command does not make "
             + $"because it only reads: run `rvs reindex --collection {directory}` (or any command that writes) as its owner");
+
+    public CollectionException NeedsUpgradeError() => NeedsUpgradeError(Directory);
+
+    public ICatalogWriter Writer(PipelineIdentity pipeline) => new CatalogWriter(this, pipeline);
+
+    /// <summary>The catalog and the saved index files beside it (the collection directory's files).</summary>
+    public long SizeOnDiskBytes() => new DirectoryInfo(Directory).EnumerateFiles().Sum(f => f.Length);
 
     /// <summary>Whether the directory has a catalog.db (a directory of that name counts, to be reported as damage).</summary>
     public static bool Exists(string directory) => Path.Exists(PathIn(directory));
