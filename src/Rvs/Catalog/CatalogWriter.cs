@@ -136,7 +136,7 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
         {
             faceIds.AddRange(Ids(connection, transaction, $"SELECT f.id FROM faces f JOIN images i ON i.id = f.image_id WHERE i.id IN (SELECT id FROM images WHERE {Match})", "$p", candidate));
             using var delete = Sql.Command(connection, transaction, $"DELETE FROM images WHERE {Match}");
-            delete.Parameters.AddWithValue("$p", candidate);
+            Sql.Set(delete, "$p", candidate);
             images += delete.ExecuteNonQuery();
         }
 
@@ -150,7 +150,7 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
         using var transaction = connection.BeginTransaction();
         var faceIds = Ids(connection, transaction, "SELECT id FROM faces WHERE image_id = $id", "$id", imageId);
         using var delete = Sql.Command(connection, transaction, "DELETE FROM images WHERE id = $id");
-        delete.Parameters.AddWithValue("$id", imageId);
+        Sql.Set(delete, "$id", imageId);
         return Commit(connection, transaction, delete.ExecuteNonQuery(), faceIds);
     }
 
@@ -196,7 +196,7 @@ internal sealed class CatalogWriter(CatalogDatabase database, PipelineIdentity p
     private static List<long> Ids(SqliteConnection connection, SqliteTransaction transaction, string sql, string name, object value)
     {
         using var select = Sql.Command(connection, transaction, sql);
-        select.Parameters.AddWithValue(name, value);
+        Sql.Set(select, name, value);
         using var reader = select.ExecuteReader();
         var ids = new List<long>();
         while (reader.Read())

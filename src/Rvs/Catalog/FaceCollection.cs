@@ -19,7 +19,7 @@ namespace Rvs.Catalog;
 public sealed class FaceCollection : IDisposable
 {
     private readonly ICatalog _database;
-    private readonly ICatalogReader _reader;
+    private readonly CatalogReader _reader;
     private readonly ICatalogWriter _writer;
     private readonly IndexHost _index;
 
@@ -37,7 +37,7 @@ public sealed class FaceCollection : IDisposable
             }
 
             Settings = database.ReadSettings();
-            _reader = database.Reader;
+            _reader = new CatalogReader(database);
             _writer = database.Writer(Settings.Pipeline);
             var recorded = options.BackEnds.FromSettings(Settings.IndexKind, Settings.IndexParameters, database.CountFaces());
             var backEnd = options.BackEnd ?? recorded;

@@ -1,4 +1,4 @@
-using Rvs.Index;
+using System.Data.Common;
 
 namespace Rvs.Catalog;
 
@@ -6,7 +6,8 @@ namespace Rvs.Catalog;
 /// The catalog behind a collection, whatever holds it: catalog.db in a collection directory (the embedded default,
 /// <see cref="CatalogDatabase"/>) or a PostgreSQL database several processes share
 /// (PostgreSql/PostgresCatalog). It keeps the settings, the generation every write moves on and the
-/// saved index's stamp; <see cref="Reader"/> and <see cref="Writer"/> do the rest.
+/// saved index's stamp, and gives the connections <see cref="CatalogReader"/> reads through; its
+/// <see cref="Writer"/> makes every change.
 /// </summary>
 internal interface ICatalog : IDisposable
 {
@@ -28,9 +29,19 @@ internal interface ICatalog : IDisposable
     /// <summary>What a read-only open of a catalog that needs an upgrade says: it cannot upgrade without writing.</summary>
     CollectionException NeedsUpgradeError();
 
-    ICatalogReader Reader { get; }
-
     ICatalogWriter Writer(PipelineIdentity pipeline);
+
+    /// <summary>An open connection, read-only if the catalog was opened so.</summary>
+    DbConnection Connect();
+
+    /// <summary>A transaction whose reads all see one committed state of the catalog.</summary>
+    DbTransaction BeginSnapshot(DbConnection connection);
+
+    /// <summary>Runs a catalog read or write, turning the database's failures into one-line messages that name the catalog.</summary>
+    T Guard<T>(Func<T> action);
+
+    /// <summary>The error for a catalog that holds what rvs never writes (<paramref name="problem"/> says what).</summary>
+    CollectionException Damaged(string problem);
 
     CollectionSettings ReadSettings();
 
@@ -50,56 +61,6 @@ internal interface ICatalog : IDisposable
 
     /// <summary>The bytes the catalog takes where it is stored (`rvs stats`).</summary>
     long SizeOnDiskBytes();
-}
-
-/// <summary>Every read of a catalog: faces, photos, thumbnails, counts, and the names and places of vector hits.</summary>
-internal interface ICatalogReader
-{
-    float[]? GetEmbedding(long faceId);
-
-    FaceRecord? GetFace(long faceId);
-
-    /// <summary>The faces of a photo in ordinal order.</summary>
-    IReadOnlyList<FaceRecord> GetFaces(long imageId);
-
-    ImageRecord? GetImage(long imageId);
-
-    /// <summary>A photo by the path shown in results.</summary>
-    ImageRecord? FindImage(string path);
-
-    IReadOnlyList<ImageRecord> FindImagesWithContent(string contentHash);
-
-    /// <summary>Photos with the given status, in path order.</summary>
-    IReadOnlyList<ImageRecord> GetImages(ImageStatus status);
-
-    byte[]? GetThumbnail(long faceId);
-
-    /// <summary>The bytes stored for a photo that came from an archive (folder photos are read from their files).</summary>
-    byte[]? GetStoredPhoto(long imageId);
-
-    /// <summary>Path → content hash of the photos already indexed from one source, to skip unchanged files.</summary>
-    Dictionary<string, string> ContentHashes(string source);
-
-    /// <summary>Counts for `rvs stats` (everything but the loaded index, which the caller adds).</summary>
-    (long Images, long Faces, long People, Dictionary<ImageStatus, long> ByStatus) Counts();
-
-    /// <summary>How many faces <see cref="Pipelines.FaceQuality"/> calls low quality (the same rule, in SQL).</summary>
-    long CountLowQualityFaces();
-
-    /// <summary>
-    /// Names and places vector hits, nearest first, ranked from 1: those beyond <paramref name="maxDistance"/> are
-    /// dropped, and so is a face another process removed after this process loaded its index.
-    /// </summary>
-    List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance);
-
-    /// <summary>
-    /// Adds to <paramref name="index"/> every embedding of a face with an id above <paramref name="afterFaceId"/> (0:
-    /// all of them), in one read transaction, and says what that snapshot holds (see <see cref="CatalogSnapshot"/>).
-    /// </summary>
-    CatalogSnapshot LoadSince(IVectorIndex index, int dimensions, long afterFaceId = 0);
-
-    /// <summary>Every face of every labelled photo, grouped by the photo's label, for <see cref="FaceLabeller"/>.</summary>
-    Dictionary<string, List<FaceLabeller.Candidate>> LabelCandidates();
 }
 
 /// <summary>

@@ -18,7 +18,7 @@ namespace Rvs.Catalog;
 internal sealed class IndexHost : IDisposable
 {
     private readonly ICatalog _database;
-    private readonly ICatalogReader _reader;
+    private readonly CatalogReader _reader;
     private readonly int _dimensions;
     private bool _persist;
     private readonly Action<string> _warn;
@@ -40,7 +40,7 @@ internal sealed class IndexHost : IDisposable
 
     /// <param name="persist">Whether this is the back end the collection recorded: its saved files may be loaded, and,
     /// unless the database is read-only, saved. A catalog without a directory (a shared one) saves none.</param>
-    public IndexHost(ICatalog database, ICatalogReader reader, int dimensions, IVectorBackEnd backEnd, bool persist, Action<string> warn)
+    public IndexHost(ICatalog database, CatalogReader reader, int dimensions, IVectorBackEnd backEnd, bool persist, Action<string> warn)
     {
         _database = database;
         _reader = reader;

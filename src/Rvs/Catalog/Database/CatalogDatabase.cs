@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -18,15 +19,12 @@ internal sealed class CatalogDatabase : ICatalog
         _connectionString = connectionString;
         ReadOnly = readOnly;
         NeedsUpgrade = CatalogMigrations.IsOld(userVersion);
-        Reader = new CatalogReader(this);
     }
 
     /// <summary>Absolute path of the collection directory.</summary>
     public string Directory { get; }
 
     public string Location => Directory;
-
-    public ICatalogReader Reader { get; }
 
     /// <summary>How every connection to this catalog is opened (read-only or not, as it was opened).</summary>
     public string ConnectionString => _connectionString;
@@ -95,6 +93,12 @@ internal sealed class CatalogDatabase : ICatalog
         return CatalogSchema.Open(_connectionString);
     }
 
+    DbConnection ICatalog.Connect() => Connect();
+
+    public DbTransaction BeginSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
+    public CollectionException Damaged(string problem) => CatalogCheck.Damaged(PathIn(Directory), problem);
+
     /// <summary>Runs a catalog read, turning SQLite's failures into a message that names the collection.</summary>
     public T Guard<T>(Func<T> action)
     {
@@ -123,24 +127,15 @@ internal sealed class CatalogDatabase : ICatalog
         var all = Guard(() =>
         {
             using var connection = Connect();
-            return ReadAll(connection, null);
+            return CatalogQueries.ReadAll(connection, null);
         });
-        string Required(string key) => all.TryGetValue(key, out var value)
-            ? value
-            : throw new CollectionException($"The collection at '{Directory}' lacks the '{key}' setting; the catalog is damaged.");
-
-        var version = int.Parse(Required(CatalogSchema.KeySchemaVersion), CultureInfo.InvariantCulture);
-        if (version > CatalogSchema.Version)
+        var settings = CatalogQueries.Settings(all, Directory);
+        if (settings.SchemaVersion > CatalogSchema.Version)
         {
-            throw new CollectionException($"The collection at '{Directory}' has catalog version {version}; this rvs reads up to version {CatalogSchema.Version}. Use a newer rvs.");
+            throw new CollectionException($"The collection at '{Directory}' has catalog version {settings.SchemaVersion}; this rvs reads up to version {CatalogSchema.Version}. Use a newer rvs.");
         }
 
-        var parameters = all.Where(p => p.Key.StartsWith(CatalogSchema.KeyIndexParameterPrefix, StringComparison.Ordinal))
-            .ToDictionary(p => p.Key[CatalogSchema.KeyIndexParameterPrefix.Length..], p => p.Value, StringComparer.Ordinal);
-        var pipeline = new PipelineIdentity(Required(CatalogSchema.KeyPipeline), Required(CatalogSchema.KeyModelId),
-            int.Parse(Required(CatalogSchema.KeyDimensions), CultureInfo.InvariantCulture));
-        return new CollectionSettings(version, pipeline, Required(CatalogSchema.KeyMetric),
-            all.GetValueOrDefault(CatalogSchema.KeyIndexKind) ?? "auto", parameters);
+        return settings;
     }
 
     /// <summary>Records the back end the collection uses from now on (only `reindex --index` and creation do this).</summary>
@@ -148,7 +143,7 @@ internal sealed class CatalogDatabase : ICatalog
     {
         using var connection = Connect();
         using var transaction = connection.BeginTransaction();
-        WriteBackEnd(connection, transaction, kind, settings);
+        CatalogQueries.WriteBackEnd(connection, transaction, kind, settings);
         transaction.Commit();
     });
 
@@ -157,25 +152,18 @@ internal sealed class CatalogDatabase : ICatalog
     {
         using var connection = Connect();
         using var transaction = connection.BeginTransaction(deferred: true);
-        var all = ReadAll(connection, transaction);
-        var faces = CountFaces(connection, transaction);
-        var maxFaceId = MaxFaceId(connection, transaction);
+        var all = CatalogQueries.ReadAll(connection, transaction);
+        var faces = CatalogQueries.CountFaces(connection, transaction);
+        var maxFaceId = CatalogQueries.MaxFaceId(connection, transaction);
         transaction.Commit();
-        var generation = long.Parse(all[CatalogSchema.KeyGeneration], CultureInfo.InvariantCulture);
-        // The stamp only vouches for a cache: one that does not parse is no stamp, and the index is rebuilt.
-        SavedIndexStamp? saved = all.TryGetValue(CatalogSchema.KeySavedIndexGeneration, out var g) && long.TryParse(g, CultureInfo.InvariantCulture, out var savedGeneration)
-            && all.TryGetValue(CatalogSchema.KeySavedIndexCount, out var c) && long.TryParse(c, CultureInfo.InvariantCulture, out var savedCount)
-            && all.TryGetValue(CatalogSchema.KeySavedIndexKind, out var k)
-            ? new SavedIndexStamp(savedGeneration, savedCount, k, all.GetValueOrDefault(CatalogSchema.KeySavedIndexChecksum))
-            : null;
-        return (generation, faces, maxFaceId, saved);
+        return (long.Parse(all[CatalogSchema.KeyGeneration], CultureInfo.InvariantCulture), faces, maxFaceId, CatalogQueries.Stamp(all));
     });
 
     /// <summary>The catalog's generation now: one indexed read, cheap enough to ask before every search.</summary>
     public long ReadGeneration() => Guard(() =>
     {
         using var connection = Connect();
-        return ReadGeneration(connection, null);
+        return CatalogQueries.ReadGeneration(connection, null);
     });
 
     /// <summary>Records the saved index's stamp and checksum together, in one transaction.</summary>
@@ -183,27 +171,15 @@ internal sealed class CatalogDatabase : ICatalog
     {
         using var connection = Connect();
         using var transaction = connection.BeginTransaction();
-        WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexGeneration, stamp.Generation.ToString(CultureInfo.InvariantCulture));
-        WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexCount, stamp.Count.ToString(CultureInfo.InvariantCulture));
-        WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexKind, stamp.Kind);
-        WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexChecksum, stamp.Checksum ?? "");
+        CatalogQueries.WriteStamp(connection, transaction, stamp);
         transaction.Commit();
     });
 
     public long CountFaces() => Guard(() =>
     {
         using var connection = Connect();
-        return CountFaces(connection, null);
+        return CatalogQueries.CountFaces(connection, null);
     });
-
-    public static long CountFaces(SqliteConnection connection, SqliteTransaction? transaction) =>
-        Sql.Scalar(connection, transaction, "SELECT count(*) FROM embeddings");
-
-    public static long MaxFaceId(SqliteConnection connection, SqliteTransaction? transaction) =>
-        Sql.Scalar(connection, transaction, "SELECT coalesce(max(face_id), 0) FROM embeddings");
-
-    public static long ReadGeneration(SqliteConnection connection, SqliteTransaction? transaction) =>
-        Sql.Scalar(connection, transaction, $"SELECT value FROM settings WHERE key = '{CatalogSchema.KeyGeneration}'");
 
     /// <summary>Moves the generation on inside a writing transaction and returns the new value.</summary>
     public static long BumpGeneration(SqliteConnection connection, SqliteTransaction transaction) =>
@@ -231,52 +207,15 @@ internal sealed class CatalogDatabase : ICatalog
         {
             CatalogSchema.Execute(connection, CatalogSchema.Ddl, transaction);
             CatalogSchema.Execute(connection, $"PRAGMA user_version = {CatalogSchema.Version}", transaction);
-            WriteSetting(connection, transaction, CatalogSchema.KeySchemaVersion, CatalogSchema.Version.ToString(CultureInfo.InvariantCulture));
-            WriteSetting(connection, transaction, CatalogSchema.KeyPipeline, pipeline.Name);
-            WriteSetting(connection, transaction, CatalogSchema.KeyModelId, pipeline.ModelId);
-            WriteSetting(connection, transaction, CatalogSchema.KeyMetric, "l2");
-            WriteSetting(connection, transaction, CatalogSchema.KeyDimensions, pipeline.Dimensions.ToString(CultureInfo.InvariantCulture));
-            WriteSetting(connection, transaction, CatalogSchema.KeyGeneration, "0");
-            WriteBackEnd(connection, transaction, indexKind, indexSettings);
+            foreach (var (key, value) in CatalogQueries.Initial(pipeline, CatalogSchema.Version))
+            {
+                CatalogQueries.WriteSetting(connection, transaction, key, value);
+            }
+
+            CatalogQueries.WriteBackEnd(connection, transaction, indexKind, indexSettings);
         }
 
         transaction.Commit();
-    }
-
-    private static void WriteBackEnd(SqliteConnection connection, SqliteTransaction transaction, string kind, IReadOnlyDictionary<string, string> settings)
-    {
-        WriteSetting(connection, transaction, CatalogSchema.KeyIndexKind, kind);
-        using (var clear = Sql.Command(connection, transaction, "DELETE FROM settings WHERE substr(key, 1, length($p)) = $p"))
-        {
-            clear.Parameters.AddWithValue("$p", CatalogSchema.KeyIndexParameterPrefix);
-            clear.ExecuteNonQuery();
-        }
-
-        foreach (var (key, value) in settings)
-        {
-            WriteSetting(connection, transaction, CatalogSchema.KeyIndexParameterPrefix + key, value);
-        }
-    }
-
-    private static Dictionary<string, string> ReadAll(SqliteConnection connection, SqliteTransaction? transaction)
-    {
-        using var command = Sql.Command(connection, transaction, "SELECT key, value FROM settings");
-        using var reader = command.ExecuteReader();
-        var all = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            all[reader.GetString(0)] = reader.GetString(1);
-        }
-
-        return all;
-    }
-
-    private static void WriteSetting(SqliteConnection connection, SqliteTransaction transaction, string key, string value)
-    {
-        using var command = Sql.Command(connection, transaction, "INSERT INTO settings (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-        command.Parameters.AddWithValue("$k", key);
-        command.Parameters.AddWithValue("$v", value);
-        command.ExecuteNonQuery();
     }
 
     private static string PathIn(string directory) => Path.Combine(directory, CatalogSchema.FileName);
