@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 
 namespace Rvs.Catalog;
 
@@ -40,24 +41,56 @@ internal interface ICatalog : IDisposable
     /// <summary>Runs a catalog read or write, turning the database's failures into one-line messages that name the catalog.</summary>
     T Guard<T>(Func<T> action);
 
+    /// <summary>Runs a catalog write, turning a lost connection into a one-line message (catalog.db's failures pass as they are).</summary>
+    T GuardWrite<T>(Func<T> action);
+
     /// <summary>The error for a catalog that holds what rvs never writes (<paramref name="problem"/> says what).</summary>
     CollectionException Damaged(string problem);
 
     CollectionSettings ReadSettings();
 
+    // The settings-table operations below are the same SQL on every catalog, so they are written once, here.
+
     /// <summary>Records the back end the collection uses from now on (only `reindex --index` and creation do this).</summary>
-    void RecordBackEnd(string kind, IReadOnlyDictionary<string, string> settings);
+    void RecordBackEnd(string kind, IReadOnlyDictionary<string, string> settings) => Write(
+        (connection, transaction) => CatalogQueries.WriteBackEnd(connection, transaction, kind, settings));
 
     /// <summary>The generation, the face count, the largest face id and the saved index's stamp, read in one snapshot.</summary>
-    (long Generation, long Faces, long MaxFaceId, SavedIndexStamp? Saved) ReadState();
+    (long Generation, long Faces, long MaxFaceId, SavedIndexStamp? Saved) ReadState() => Guard(() =>
+    {
+        using var connection = Connect();
+        using var transaction = BeginSnapshot(connection);
+        var all = CatalogQueries.ReadAll(connection, transaction);
+        var faces = CatalogQueries.CountFaces(connection, transaction);
+        var maxFaceId = CatalogQueries.MaxFaceId(connection, transaction);
+        transaction.Commit();
+        return (long.Parse(all[CatalogSchema.KeyGeneration], CultureInfo.InvariantCulture), faces, maxFaceId, CatalogQueries.Stamp(all));
+    });
 
     /// <summary>The catalog's generation now: one indexed read, cheap enough to ask before every search.</summary>
-    long ReadGeneration();
+    long ReadGeneration() => Guard(() =>
+    {
+        using var connection = Connect();
+        return CatalogQueries.ReadGeneration(connection, null);
+    });
 
     /// <summary>Records the saved index's stamp and checksum together, in one transaction.</summary>
-    void WriteStamp(SavedIndexStamp stamp);
+    void WriteStamp(SavedIndexStamp stamp) => Write((connection, transaction) => CatalogQueries.WriteStamp(connection, transaction, stamp));
 
-    long CountFaces();
+    long CountFaces() => Guard(() =>
+    {
+        using var connection = Connect();
+        return CatalogQueries.CountFaces(connection, null);
+    });
+
+    private void Write(Action<DbConnection, DbTransaction> write) => Guard(() =>
+    {
+        using var connection = Connect();
+        using var transaction = connection.BeginTransaction();
+        write(connection, transaction);
+        transaction.Commit();
+        return true;
+    });
 
     /// <summary>The bytes the catalog takes where it is stored (`rvs stats`).</summary>
     long SizeOnDiskBytes();

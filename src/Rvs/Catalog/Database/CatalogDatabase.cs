@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Rvs.Catalog;
@@ -116,6 +115,9 @@ internal sealed class CatalogDatabase : ICatalog
         }
     }
 
+    /// <summary>A write fails as SQLite says (a full disk, a lock held too long): nothing to rename, and nothing was lost.</summary>
+    public T GuardWrite<T>(Func<T> action) => action();
+
     public void Guard(Action action) => Guard(() =>
     {
         action();
@@ -137,54 +139,6 @@ internal sealed class CatalogDatabase : ICatalog
 
         return settings;
     }
-
-    /// <summary>Records the back end the collection uses from now on (only `reindex --index` and creation do this).</summary>
-    public void RecordBackEnd(string kind, IReadOnlyDictionary<string, string> settings) => Guard(() =>
-    {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction();
-        CatalogQueries.WriteBackEnd(connection, transaction, kind, settings);
-        transaction.Commit();
-    });
-
-    /// <summary>The generation, the face count, the largest face id and the saved index's stamp, read in one snapshot.</summary>
-    public (long Generation, long Faces, long MaxFaceId, SavedIndexStamp? Saved) ReadState() => Guard(() =>
-    {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction(deferred: true);
-        var all = CatalogQueries.ReadAll(connection, transaction);
-        var faces = CatalogQueries.CountFaces(connection, transaction);
-        var maxFaceId = CatalogQueries.MaxFaceId(connection, transaction);
-        transaction.Commit();
-        return (long.Parse(all[CatalogSchema.KeyGeneration], CultureInfo.InvariantCulture), faces, maxFaceId, CatalogQueries.Stamp(all));
-    });
-
-    /// <summary>The catalog's generation now: one indexed read, cheap enough to ask before every search.</summary>
-    public long ReadGeneration() => Guard(() =>
-    {
-        using var connection = Connect();
-        return CatalogQueries.ReadGeneration(connection, null);
-    });
-
-    /// <summary>Records the saved index's stamp and checksum together, in one transaction.</summary>
-    public void WriteStamp(SavedIndexStamp stamp) => Guard(() =>
-    {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction();
-        CatalogQueries.WriteStamp(connection, transaction, stamp);
-        transaction.Commit();
-    });
-
-    public long CountFaces() => Guard(() =>
-    {
-        using var connection = Connect();
-        return CatalogQueries.CountFaces(connection, null);
-    });
-
-    /// <summary>Moves the generation on inside a writing transaction and returns the new value.</summary>
-    public static long BumpGeneration(SqliteConnection connection, SqliteTransaction transaction) =>
-        Sql.Scalar(connection, transaction,
-            $"UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = '{CatalogSchema.KeyGeneration}' RETURNING value");
 
     public void Dispose()
     {
