@@ -167,6 +167,12 @@ internal static class PeopleCommands
     /// <summary>The last face id of a collection that has persons (the point after which `rvs index` places faces), else null.</summary>
     public static long? LastFaceIfClustered(string directory)
     {
+        // Persons live in catalog.db; a shared catalog has none yet.
+        if (CatalogLocation.IsShared(directory))
+        {
+            return null;
+        }
+
         var store = PeopleStore.ForCollection(directory);
         return store.HasPersons() ? store.LastFaceId() : null;
     }

@@ -12,6 +12,24 @@ internal static class CatalogLocation
     /// <summary>Whether <paramref name="location"/> names a shared catalog (a URI) rather than a collection directory.</summary>
     public static bool IsShared(string location) => PostgresUri.IsUri(location);
 
+    /// <summary>The location as messages show it: a URI without its password (one that does not parse, as given).</summary>
+    public static string Shown(string location)
+    {
+        if (!IsShared(location))
+        {
+            return location;
+        }
+
+        try
+        {
+            return PostgresUri.Parse(location).Display;
+        }
+        catch (CollectionException)
+        {
+            return location;
+        }
+    }
+
     /// <summary>Whether <paramref name="location"/> holds a collection (a shared catalog that cannot be reached is an error).</summary>
     public static bool Exists(string location) =>
         IsShared(location) ? PostgresCatalog.Exists(location) : CatalogDatabase.Exists(location);
