@@ -145,10 +145,11 @@ internal static class CollectionCommands
     {
         var paths = new Argument<string[]>("paths") { Description = "Photo paths as listed in results, or folders/archives to remove everything under.", Arity = ArgumentArity.OneOrMore };
         var collection = CollectionOption();
-        var command = new Command("remove", "Remove photos (and their faces) from a collection.") { paths, collection };
+        var catalog = CatalogOption();
+        var command = new Command("remove", "Remove photos (and their faces) from a collection.") { paths, collection, catalog };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            using var faces = OpenExisting(parse.GetValue(collection)!);
+            using var faces = OpenExisting(Location(parse, collection, catalog));
             var removed = faces.Remove(parse.GetValue(paths)!);
             Console.WriteLine($"removed {removed.Images} photos and {removed.Faces} faces");
             return 0;
@@ -206,11 +207,12 @@ internal static class CollectionCommands
     {
         var collection = CollectionOption();
         var backEnd = new BackEndOptions();
-        var command = new Command("reindex", "Rebuild the vector index from the catalog; with --index, switch the collection to that back end for good.") { collection };
+        var catalog = CatalogOption();
+        var command = new Command("reindex", "Rebuild the vector index from the catalog; with --index, switch the collection to that back end for good.") { collection, catalog };
         backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var directory = parse.GetValue(collection)!;
+            var directory = Location(parse, collection, catalog);
             var switchTo = backEnd.Chosen(parse, directory);
             using var faces = OpenExisting(directory, backEnd.Resolve(parse, directory));
             var count = faces.Reindex(switchTo);

@@ -84,13 +84,16 @@ internal static class PostgresSchema
     public static int Latest => Steps[^1].Version;
 
     // Any fixed number: every rvs process takes this advisory lock to migrate or create, so they do it one at a time.
-    private const long MigrationLock = 0x7276_735f_6361_74; // "rvs_cat"
+    internal const long MigrationLock = 0x7276_735f_6361_74; // "rvs_cat"
 
     /// <summary>The version a database is at: 0 when rvs never wrote to it.</summary>
     public static int Version(NpgsqlConnection connection, NpgsqlTransaction? transaction = null)
     {
         // Two statements: PostgreSQL resolves every table a statement names before it runs, even in a branch not taken.
-        using var exists = new NpgsqlCommand("SELECT to_regclass('schema_migrations') IS NOT NULL", connection, transaction);
+        // pg_tables, not to_regclass: to_regclass answers from this session's cache of the system catalogs, which an
+        // advisory lock does not refresh, so a process that waited on another's creation would still see no table.
+        using var exists = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations')", connection, transaction);
         if (exists.ExecuteScalar() is not true)
         {
             return 0;

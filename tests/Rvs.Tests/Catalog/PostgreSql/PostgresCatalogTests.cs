@@ -105,14 +105,12 @@ public sealed class PostgresCatalogTests : IDisposable
         }
 
         var pipeline = new BandPipeline();
-        using (FaceCollection.OpenOrCreate(Uri, PipelineIdentity.Of(pipeline)))
-        {
-        }
 
-        // Small batches, so the two runs' transactions interleave over the same photos.
+        // Both create the catalog, as two `rvs index` started together on an empty database do; small batches, so
+        // the two runs' transactions interleave over the same photos.
         var summaries = Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
         {
-            using var collection = FaceCollection.Open(Uri);
+            using var collection = FaceCollection.OpenOrCreate(Uri, PipelineIdentity.Of(pipeline));
             return new CollectionIndexer(collection).Run(_scratch.Photos, pipeline, new IndexingOptions { Workers = 2, BatchSize = 2 });
         }))).GetAwaiter().GetResult();
 
@@ -124,6 +122,61 @@ public sealed class PostgresCatalogTests : IDisposable
         using var reader = FaceCollection.Open(Uri, new CollectionOptions { ReadOnly = true });
         Assert.Equal(24, reader.IndexedFaces);
         Assert.Single(reader.Search(BandPipeline.EmbeddingOf(CatalogScratch.Colour(3)), 24), h => h.Distance < 1e-4);
+    }
+
+    [PostgresFact]
+    public void processes_that_create_the_catalog_at_once_create_it_once()
+    {
+        var pipeline = PipelineIdentity.Of(new BandPipeline());
+        Task<FaceCollection>[] opening;
+        using (var holder = new NpgsqlConnection(_database.Value.ConnectionString))
+        {
+            // Holding the migration lock makes both wait at it, each having seen an empty database.
+            holder.Open();
+            using var transaction = holder.BeginTransaction();
+            using (var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({PostgresSchema.MigrationLock})", holder, transaction))
+            {
+                take.ExecuteNonQuery();
+            }
+
+            opening = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(() => FaceCollection.OpenOrCreate(Uri, pipeline)))];
+            Thread.Sleep(1000);
+            Assert.All(opening, t => Assert.False(t.IsCompleted));
+            transaction.Commit();
+        }
+
+        var collections = Task.WhenAll(opening).GetAwaiter().GetResult();
+        Assert.All(collections, c => Assert.Equal(PostgresSchema.Latest, c.Settings.SchemaVersion));
+        Assert.Equal(PostgresSchema.Steps.Length, _database.Value.Scalar("SELECT count(*) FROM schema_migrations"));
+        foreach (var collection in collections)
+        {
+            collection.Dispose();
+        }
+    }
+
+    [PostgresFact]
+    public void photos_removed_by_folder_or_by_id_leave_the_catalog_and_the_index()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            _scratch.Photo($"{(i < 4 ? "keep" : "drop")}/p{i:D2}.png", CatalogScratch.Colour(i));
+        }
+
+        var pipeline = new BandPipeline();
+        using var collection = FaceCollection.OpenOrCreate(Uri, PipelineIdentity.Of(pipeline));
+        new CollectionIndexer(collection).Run(_scratch.Photos, pipeline, new IndexingOptions { Workers = 2 });
+
+        Assert.Equal(new RemovalSummary(2, 2), collection.Remove([Path.Combine(_scratch.Photos, "drop")]));
+        Assert.Equal(new RemovalSummary(0, 0), collection.Remove([Path.Combine(_scratch.Photos, "nothing-here")]));
+        var kept = collection.FindImage(Path.Combine(_scratch.Photos, "keep", "p00.png").Replace('\\', '/'))!;
+        Assert.Equal(new RemovalSummary(1, 1), collection.RemoveImage(kept.ImageId));
+
+        Assert.Equal(3, collection.IndexedFaces);
+        Assert.Equal(3, _database.Value.Scalar("SELECT count(*) FROM images"));
+        Assert.Equal(0, _database.Value.Scalar("SELECT count(*) FROM thumbnails t LEFT JOIN faces f ON f.id = t.face_id WHERE f.id IS NULL"));
+        Assert.Equal(3, collection.Reindex(new Rvs.Index.HnswBackEnd()));
+        using var reopened = FaceCollection.Open(Uri, new CollectionOptions { ReadOnly = true });
+        Assert.Equal(("hnsw", 3L), (reopened.IndexKind, reopened.IndexedFaces));
     }
 
     [PostgresFact]
