@@ -287,7 +287,7 @@ public static partial class RvsServer
     /// </summary>
     private static void PlaceIntoPersons(ServerState state, IReadOnlyList<FaceRecord> faces, HttpContext context)
     {
-        if (faces.Count == 0 || !state.People.HasPersons())
+        if (faces.Count == 0 || state.People is null || !state.People.HasPersons())
         {
             return;
         }

@@ -58,7 +58,7 @@ public static partial class RvsServer
             return error!;
         }
 
-        var (total, persons) = state.People.ListPage(offset, limit);
+        var (total, persons) = state.RequirePeople().ListPage(offset, limit);
         return Results.Ok(new PeoplePageResponse(total, offset, limit, [.. persons.Select(p =>
             new ApiPerson(p.PersonId, p.Name, Title(p.PersonId, p.Name), p.FaceCount, p.PhotoCount, p.CoverFaceId, ThumbnailUrl(p.CoverFaceId), PersonUrl(p.PersonId)))]));
     }
@@ -87,7 +87,7 @@ public static partial class RvsServer
             return ApiResults.Error(StatusCodes.Status400BadRequest, "a name is at most 200 characters, without control characters");
         }
 
-        state.People.Name(personId, name);
+        state.RequirePeople().Name(personId, name);
         return Results.Ok(PersonPage(state, personId, 0, MaxPageSize));
     }
 
@@ -104,7 +104,7 @@ public static partial class RvsServer
             return ApiResults.Error(StatusCodes.Status400BadRequest, "give the person to merge in as {\"other\": id}");
         }
 
-        return Results.Ok(PersonPage(state, state.People.Merge(personId, body.Other.Value), 0, MaxPageSize));
+        return Results.Ok(PersonPage(state, state.RequirePeople().Merge(personId, body.Other.Value), 0, MaxPageSize));
     }
 
     private static async Task<IResult> SplitPersonAsync(string id, ServerState state, HttpContext context)
@@ -120,7 +120,7 @@ public static partial class RvsServer
             return ApiResults.Error(StatusCodes.Status400BadRequest, $"give 1 to {MaxPageSize} faces to split off as {{\"face_ids\": [ids]}}");
         }
 
-        return Results.Ok(PersonPage(state, state.People.Split(personId, faces), 0, MaxPageSize));
+        return Results.Ok(PersonPage(state, state.RequirePeople().Split(personId, faces), 0, MaxPageSize));
     }
 
     private static IResult NotThisPerson(string id, string faceId, ServerState state, HttpContext context)
@@ -135,7 +135,7 @@ public static partial class RvsServer
             return error!;
         }
 
-        state.People.NotThisPerson(face, personId);
+        state.RequirePeople().NotThisPerson(face, personId);
         return Results.Ok(PersonPage(state, personId, 0, MaxPageSize));
     }
 
@@ -189,7 +189,7 @@ public static partial class RvsServer
 
     private static PersonResponse PersonPage(ServerState state, long personId, int offset, int limit)
     {
-        var person = state.People.Get(personId) ?? throw new NotFoundException($"there is no person {personId}");
+        var person = state.RequirePeople().Get(personId) ?? throw new NotFoundException($"there is no person {personId}");
         var faces = person.Faces.Skip(offset).Take(limit).Select(f => new ApiPersonFace(f.FaceId, f.ImageId,
             Path.GetFileName(f.Path.Replace("!/", "/", StringComparison.Ordinal)), Box(f.Box), f.Pinned, ThumbnailUrl(f.FaceId), ImageUrl(f.ImageId)));
         return new PersonResponse(person.PersonId, person.Name, Title(person.PersonId, person.Name), person.Faces.Count, offset, limit, [.. faces]);

@@ -104,7 +104,7 @@ public static partial class RvsServer
             var pipeline = options.Pipeline ?? PipelineFactory.CreateMatching(collection.Pipeline.Name, collection.Pipeline.ModelId, options.IntraOpThreads);
             try
             {
-                FaceCollection.EnsureSamePipeline(collection.Directory, collection.Pipeline, PipelineIdentity.Of(pipeline));
+                FaceCollection.EnsureSamePipeline(collection.Location, collection.Pipeline, PipelineIdentity.Of(pipeline));
                 return new ServerState(options, collection, pipeline, ownsPipeline: options.Pipeline is null);
             }
             catch
@@ -173,7 +173,7 @@ public static partial class RvsServer
         app.MapOpenApi();
         ServerObservability.MapMetrics(app, state.Metrics);
 
-        app.MapGet("/healthz", (ServerState s) => Results.Ok(new HealthResponse("ok", FaceCollection.CountFaces(s.Collection.Directory))))
+        app.MapGet("/healthz", (ServerState s) => Results.Ok(new HealthResponse("ok", s.Collection.CatalogFaces())))
             .WithSummary("Liveness, with the number of faces served.");
 
         var api = app.MapGroup("/api");

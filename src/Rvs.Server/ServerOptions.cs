@@ -15,7 +15,7 @@ public sealed record ServerOptions
 
     public const int DefaultMaxConnections = 256;
 
-    /// <summary>The collection to serve (it must exist).</summary>
+    /// <summary>The collection to serve (it must exist): its directory, or a shared catalog's postgresql:// URI.</summary>
     public required string CollectionDirectory { get; init; }
 
     /// <summary>Kestrel URLs; loopback by default so a collection is never exposed by accident.</summary>

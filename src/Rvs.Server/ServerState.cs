@@ -24,7 +24,8 @@ internal sealed class ServerState : IDisposable
         UploadBudget = new UploadBudget(options.UploadBudgetBytes);
         Indexer = new CollectionIndexer(collection);
         Verdicts = new SearchVerdicts(collection, options.TargetFpir);
-        People = PeopleStore.ForCollection(collection.Directory);
+        // Persons live in catalog.db: a collection on a shared catalog has none yet (RequirePeople says so).
+        People = collection.Directory is { } directory ? PeopleStore.ForCollection(directory) : null;
         Metrics = new ServerMetrics(collection);
         _apiKeyHash = string.IsNullOrEmpty(options.ApiKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey));
     }
@@ -45,7 +46,11 @@ internal sealed class ServerState : IDisposable
     public UploadBudget UploadBudget { get; }
 
     /// <summary>The collection's persons: names and corrections, kept in its catalog.</summary>
-    public PeopleStore People { get; }
+    public PeopleStore? People { get; }
+
+    /// <summary>The persons, for the endpoints that show or change them; a shared catalog has none to show.</summary>
+    public PeopleStore RequirePeople() => People
+        ?? throw new Rvs.Errors.NotFoundException($"persons are kept only in a collection directory's catalog.db, not in the shared catalog {Collection.Location} (yet)");
 
     /// <summary>Held while new faces are placed into persons, so concurrent uploads never place one face twice.</summary>
     public Lock PlacementLock { get; } = new();

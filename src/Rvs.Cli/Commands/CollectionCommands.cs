@@ -19,18 +19,40 @@ internal static class CollectionCommands
         DefaultValueFactory = _ => "lfw-collection",
     };
 
+    /// <summary>--catalog: a shared catalog on PostgreSQL, in place of a collection directory.</summary>
+    public static Option<string?> CatalogOption()
+    {
+        var option = new Option<string?>("--catalog")
+        {
+            Description = "A shared catalog on PostgreSQL, postgresql://user[:password]@host:port/database (libpq's URI form), used instead of --collection: no directory is made, and several processes may use it at once.",
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } uri && !CatalogLocation.IsShared(uri))
+            {
+                result.AddError("--catalog takes a PostgreSQL URI, postgresql://user@host:port/database; a collection directory goes to --collection");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Where the command's collection is: the --catalog URI when one is given, else the --collection directory.</summary>
+    public static string Location(ParseResult parse, Option<string> collection, Option<string?> catalog) =>
+        parse.GetValue(catalog) ?? parse.GetValue(collection)!;
+
     public static Command Index()
     {
         var source = new Argument<string>("source") { Description = "A folder of photos or a .tgz/.tar archive." };
         var collection = CollectionOption();
         var pipeline = new Option<string?>("--pipeline", "-p") { Description = $"Pipeline for a new collection (default {PipelineNames.MtcnnFaceNet}); an existing collection keeps its own." }
             .AcceptOnlyFromAmong([.. PipelineNames.All]);
+        var catalog = CatalogOption();
         var labels = new Option<bool>("--label-from-folder") { Description = "Label each photo with its folder's name (LFW: the person)." };
         var backEnd = new BackEndOptions();
         var workers = new Option<int>("--workers") { Description = "Photos processed in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("index", "Add the photos of a folder or archive (and the videos of a folder, read with ffmpeg; $RVS_FFMPEG names another) to a collection: every face is detected, embedded and stored; a video keeps one face per appearance of a person, with its time. Incremental and resumable.")
         {
-            source, collection, pipeline, labels, workers,
+            source, collection, catalog, pipeline, labels, workers,
         };
         backEnd.AddTo(command);
         command.SetAction((parse, cancel) => CliErrors.Run(async () =>
@@ -45,7 +67,7 @@ internal static class CollectionCommands
                 interrupted.Cancel();
             });
             cancel = interrupted.Token;
-            var directory = parse.GetValue(collection)!;
+            var directory = Location(parse, collection, catalog);
             var settings = FaceCollection.Exists(directory) ? FaceCollection.ReadSettings(directory) : null;
             var stored = settings?.Pipeline;
             var name = parse.GetValue(pipeline) ?? stored?.Name ?? PipelineNames.MtcnnFaceNet;
@@ -56,8 +78,8 @@ internal static class CollectionCommands
             var recordedKind = settings?.IndexKind;
             if (recordedKind is not null && options.BackEnd is { } chosen && chosen.Kind != recordedKind)
             {
-                throw new InvalidRequestException($"the collection at '{directory}' records the {recordedKind} index; "
-                    + $"to switch it to {chosen.Kind}, run `rvs reindex --index {chosen.Kind} --collection {directory}`");
+                throw new InvalidRequestException($"the collection at '{CatalogLocation.Shown(directory)}' records the {recordedKind} index; "
+                    + $"to switch it to {chosen.Kind}, run `rvs reindex --index {chosen.Kind} --collection {CatalogLocation.Shown(directory)}`");
             }
 
             using var faces = FaceCollection.OpenOrCreate(directory, PipelineIdentity.Of(embedder), options);
@@ -71,7 +93,7 @@ internal static class CollectionCommands
             var summary = await Task.Run(() => Progress.Run<IndexingProgress, IndexingSummary>(
                 $"indexing ({name})", p => (p.Done, p.Total),
                 progress => new CollectionIndexer(faces).Run(parse.GetValue(source)!, embedder, indexing, progress, cancel)));
-            PrintSummary(summary, directory);
+            PrintSummary(summary, faces.Location);
             PeopleCommands.PlaceIndexed(faces, lastFace);
             if (summary.SourceFailure is { } broken)
             {
@@ -93,11 +115,13 @@ internal static class CollectionCommands
         var targetFpir = TargetFpirOption();
         var includeLowQuality = IncludeLowQualityOption();
         var backEnd = new BackEndOptions();
-        var command = new Command("similar", "More like this: the faces most similar to a face already in the collection.") { id, collection, k, json, targetFpir, includeLowQuality };
+        var catalog = CatalogOption();
+        var command = new Command("similar", "More like this: the faces most similar to a face already in the collection.") { id, collection, catalog, k, json, targetFpir, includeLowQuality };
         backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            using var faces = OpenExisting(parse.GetValue(collection)!, backEnd.Resolve(parse, parse.GetValue(collection)!), readOnly: true);
+            var location = Location(parse, collection, catalog);
+            using var faces = OpenExisting(location, backEnd.Resolve(parse, location), readOnly: true);
             var faceId = parse.GetValue(id);
             var face = faces.GetFace(faceId) ?? throw new NotFoundException($"there is no face {faceId} in the collection");
             var hits = new SearchVerdicts(faces, parse.GetValue(targetFpir)).Answer(faces.Similar(faceId, CheckK(parse.GetValue(k)), includeLowQuality: parse.GetValue(includeLowQuality)));
@@ -121,10 +145,11 @@ internal static class CollectionCommands
     {
         var paths = new Argument<string[]>("paths") { Description = "Photo paths as listed in results, or folders/archives to remove everything under.", Arity = ArgumentArity.OneOrMore };
         var collection = CollectionOption();
-        var command = new Command("remove", "Remove photos (and their faces) from a collection.") { paths, collection };
+        var catalog = CatalogOption();
+        var command = new Command("remove", "Remove photos (and their faces) from a collection.") { paths, collection, catalog };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            using var faces = OpenExisting(parse.GetValue(collection)!);
+            using var faces = OpenExisting(Location(parse, collection, catalog));
             var removed = faces.Remove(parse.GetValue(paths)!);
             Console.WriteLine($"removed {removed.Images} photos and {removed.Faces} faces");
             return 0;
@@ -136,10 +161,11 @@ internal static class CollectionCommands
     {
         var collection = CollectionOption();
         var json = FaceCommands.JsonOption();
-        var command = new Command("stats", "What a collection holds: photos, faces, people, failures, size on disk.") { collection, json };
+        var catalog = CatalogOption();
+        var command = new Command("stats", "What a collection holds: photos, faces, people, failures, size on disk.") { collection, catalog, json };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            using var faces = OpenExisting(parse.GetValue(collection)!, readOnly: true);
+            using var faces = OpenExisting(Location(parse, collection, catalog), readOnly: true);
             var stats = faces.Stats();
             var failures = stats.ImagesByStatus.Where(s => s.Key != ImageStatus.Indexed).ToDictionary(s => s.Key.ToString().ToLowerInvariant(), s => s.Value);
             if (parse.GetValue(json))
@@ -181,11 +207,12 @@ internal static class CollectionCommands
     {
         var collection = CollectionOption();
         var backEnd = new BackEndOptions();
-        var command = new Command("reindex", "Rebuild the vector index from the catalog; with --index, switch the collection to that back end for good.") { collection };
+        var catalog = CatalogOption();
+        var command = new Command("reindex", "Rebuild the vector index from the catalog; with --index, switch the collection to that back end for good.") { collection, catalog };
         backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var directory = parse.GetValue(collection)!;
+            var directory = Location(parse, collection, catalog);
             var switchTo = backEnd.Chosen(parse, directory);
             using var faces = OpenExisting(directory, backEnd.Resolve(parse, directory));
             var count = faces.Reindex(switchTo);
@@ -204,7 +231,8 @@ internal static class CollectionCommands
     {
         if (!FaceCollection.Exists(directory))
         {
-            throw new NotFoundException($"no collection at '{directory}'; create one with `rvs index <photos> --collection {directory}`");
+            var shown = CatalogLocation.Shown(directory);
+            throw new NotFoundException($"no collection at '{shown}'; create one with `rvs index <photos> {(CatalogLocation.IsShared(directory) ? "--catalog" : "--collection")} {shown}`");
         }
 
         return FaceCollection.Open(directory, (options ?? new CollectionOptions { BackEnds = BackEndOptions.Known }) with { ReadOnly = readOnly });

@@ -82,7 +82,7 @@ internal static class ContactSheet
             </style></head><body>
             <h1>Faces most like <code>{{E(queryName)}}</code>{{(queryLabel is null ? "" : $" ({E(Display(queryLabel))})")}}</h1>
             <div class="query"><img alt="query photo" src="data:image/jpeg;base64,{{Convert.ToBase64String(queryJpeg)}}"></div>
-            <p>{{faces.Count}} face(s) found; searched face(s) boxed in green. Collection: {{E(collection.Directory)}} ({{E(collection.Pipeline.Name)}}).
+            <p>{{faces.Count}} face(s) found; searched face(s) boxed in green. Collection: {{E(collection.Location)}} ({{E(collection.Pipeline.Name)}}).
             Distance is L2 between unit embeddings (0 = identical; similarity = 1 − d²/2). “match”: closer than strangers
             come in this collection's size (the open-set threshold); “possible”: only under the 1:1 same-person threshold.
             Green frames: the same label as the query.</p>

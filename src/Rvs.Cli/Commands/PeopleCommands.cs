@@ -167,6 +167,12 @@ internal static class PeopleCommands
     /// <summary>The last face id of a collection that has persons (the point after which `rvs index` places faces), else null.</summary>
     public static long? LastFaceIfClustered(string directory)
     {
+        // Persons live in catalog.db; a shared catalog has none yet.
+        if (CatalogLocation.IsShared(directory))
+        {
+            return null;
+        }
+
         var store = PeopleStore.ForCollection(directory);
         return store.HasPersons() ? store.LastFaceId() : null;
     }
@@ -177,14 +183,14 @@ internal static class PeopleCommands
     /// </summary>
     public static void PlaceIndexed(FaceCollection faces, long? lastFaceId)
     {
-        if (lastFaceId is not { } after)
+        if (lastFaceId is not { } after || faces.Directory is not { } directory)
         {
             return;
         }
 
         try
         {
-            var summary = PeopleStore.ForCollection(faces.Directory).PlaceNewFaces(OptionsFor(faces.Directory), (vector, k) => faces.NearestFaces(vector, k), after);
+            var summary = PeopleStore.ForCollection(directory).PlaceNewFaces(OptionsFor(directory), (vector, k) => faces.NearestFaces(vector, k), after);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"placed {summary.Faces} new faces into {summary.Persons} persons ({summary.NewPersons} new), {summary.Unassigned} in none, in {summary.Seconds * 1000:0.0} ms"));
         }

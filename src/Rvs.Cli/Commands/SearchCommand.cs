@@ -18,6 +18,7 @@ internal static class SearchCommand
     {
         var image = new Argument<FileInfo>("image") { Description = "The photo to search with." };
         var collection = CollectionCommands.CollectionOption();
+        var catalog = CollectionCommands.CatalogOption();
         var k = new Option<int>("-k", "--top") { Description = "How many results (1 to 10,000).", DefaultValueFactory = _ => 20 };
         var threshold = new Option<float?>("--threshold") { Description = "Only results closer than this L2 distance." };
         var face = new Option<int?>("--face") { Description = "Which face of the photo to search with (0 = largest, as listed by `rvs detect`)." };
@@ -30,13 +31,13 @@ internal static class SearchCommand
         var backEnd = new BackEndOptions();
         var command = new Command("search", "Find the faces in a collection most similar to a face in a photo.")
         {
-            image, collection, k, threshold, face, allFaces, json, html, label, targetFpir, includeLowQuality,
+            image, collection, catalog, k, threshold, face, allFaces, json, html, label, targetFpir, includeLowQuality,
         };
         backEnd.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var file = parse.GetValue(image)!;
-            var directory = parse.GetValue(collection)!;
+            var directory = CollectionCommands.Location(parse, collection, catalog);
             ContactSheet.CheckDestination(parse.GetValue(html)?.FullName);
             var photo = ReadPhoto(file);
             using var faces = CollectionCommands.OpenExisting(directory, backEnd.Resolve(parse, directory), readOnly: true);

@@ -12,7 +12,8 @@ internal static class ServeCommands
 
     internal static Command Serve()
     {
-        var collection = new Option<DirectoryInfo>("--collection", "-c") { Description = "The collection to serve.", Required = true };
+        var collection = new Option<DirectoryInfo?>("--collection", "-c") { Description = "The collection directory to serve (or --catalog)." };
+        var catalog = CollectionCommands.CatalogOption();
         var urls = new Option<string>("--urls")
         {
             Description = "Where to listen (semicolon-separated). Loopback by default: other machines cannot reach the photos.",
@@ -71,13 +72,20 @@ internal static class ServeCommands
         var targetFpir = CollectionCommands.TargetFpirOption();
         var command = new Command("serve", "Serve a collection over HTTP: a search-by-photo web page and a JSON API (/openapi/v1.json).")
         {
-            collection, urls, apiKey, apiKeyFile, allowedHosts, maxUpload, uploadBudget, maxConnections, targetFpir, logFormat,
+            collection, catalog, urls, apiKey, apiKeyFile, allowedHosts, maxUpload, uploadBudget, maxConnections, targetFpir, logFormat,
         };
         backEnd.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(collection) is null) == (result.GetValue(catalog) is null))
+            {
+                result.AddError("rvs serve takes one collection: --collection DIRECTORY or --catalog postgresql://user@host:port/database");
+            }
+        });
         command.SetAction((parse, cancellationToken) => CliErrors.Run(async () =>
         {
             var key = parse.GetValue(apiKey) ?? ReadKeyFile(parse.GetValue(apiKeyFile)) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
-            var directory = parse.GetValue(collection)!.FullName;
+            var directory = parse.GetValue(catalog) ?? parse.GetValue(collection)!.FullName;
             // The budget holds whole uploads, each with its form around it: the largest must fit, or it could never be sent.
             if (parse.GetValue(uploadBudget) <= parse.GetValue(maxUpload))
             {

@@ -4,18 +4,34 @@ using Rvs.Index;
 
 namespace Rvs.Catalog;
 
-/// <summary>Every read of the catalog: faces, photos, thumbnails, counts, and the names and places of vector hits.</summary>
-internal sealed class CatalogReader(CatalogDatabase database)
+/// <summary>
+/// Every read of a catalog: faces, photos, thumbnails, counts, and the names and places of vector hits. The queries
+/// are the same on catalog.db and on PostgreSQL (the two schemas have the same tables and columns), so this one
+/// reader serves both; only the connection and the snapshot transaction come from the <see cref="ICatalog"/>.
+/// </summary>
+internal sealed class CatalogReader(ICatalog database)
 {
     public float[]? GetEmbedding(long faceId) => database.Guard(() =>
     {
         using var connection = database.Connect();
-        using var command = Sql.Command(connection, null, "SELECT vector FROM embeddings WHERE face_id = $id");
-        command.Parameters.AddWithValue("$id", faceId);
+        using var command = Sql.Command(connection, null, "SELECT vector FROM embeddings WHERE face_id = @id");
+        Sql.Set(command, "@id", faceId);
         return command.ExecuteScalar() is byte[] blob ? Sql.FromBlob(blob) : null;
     });
 
-    public List<FaceRecord> QueryFaces(string where, long id) => database.Guard(() =>
+    public FaceRecord? GetFace(long faceId) => QueryFaces("f.id = @id", faceId).FirstOrDefault();
+
+    public IReadOnlyList<FaceRecord> GetFaces(long imageId) => QueryFaces("f.image_id = @id", imageId);
+
+    public ImageRecord? GetImage(long imageId) => QueryImages("i.id = @key", imageId).FirstOrDefault();
+
+    public ImageRecord? FindImage(string path) => QueryImages("i.path = @key", path).FirstOrDefault();
+
+    public IReadOnlyList<ImageRecord> FindImagesWithContent(string contentHash) => QueryImages("i.content_hash = @key", contentHash);
+
+    public IReadOnlyList<ImageRecord> GetImages(ImageStatus status) => QueryImages("i.status = @key", CatalogSchema.StatusText(status));
+
+    private List<FaceRecord> QueryFaces(string where, long id) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, $"""
@@ -23,19 +39,19 @@ internal sealed class CatalogReader(CatalogDatabase database)
             FROM faces f JOIN images i ON i.id = f.image_id
             WHERE {where} ORDER BY f.image_id, f.ordinal
             """);
-        command.Parameters.AddWithValue("$id", id);
+        Sql.Set(command, "@id", id);
         using var reader = command.ExecuteReader();
         var faces = new List<FaceRecord>();
         while (reader.Read())
         {
-            faces.Add(new FaceRecord(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetString(3),
+            faces.Add(new FaceRecord(reader.GetInt64(0), reader.GetInt64(1), Sql.Int(reader, 2), reader.GetString(3),
                 Sql.NullableString(reader, 4), Sql.Box(reader, 5), reader.GetFloat(9), Sql.LandmarksFromJson(reader.GetString(10))));
         }
 
         return faces;
     });
 
-    public List<ImageRecord> QueryImages(string where, object key) => database.Guard(() =>
+    private List<ImageRecord> QueryImages(string where, object key) => database.Guard(() =>
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, $"""
@@ -43,32 +59,30 @@ internal sealed class CatalogReader(CatalogDatabase database)
                    i.width, i.height, i.indexed_at, (SELECT count(*) FROM faces f WHERE f.image_id = i.id), i.media
             FROM images i WHERE {where} ORDER BY i.path
             """);
-        command.Parameters.AddWithValue("$key", key);
+        Sql.Set(command, "@key", key);
         using var reader = command.ExecuteReader();
         var images = new List<ImageRecord>();
         while (reader.Read())
         {
             images.Add(new ImageRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetInt64(4) != 0, reader.GetString(5), reader.GetInt64(6), CatalogSchema.ParseStatus(reader.GetString(7)),
+                Sql.Flag(reader, 4), reader.GetString(5), reader.GetInt64(6), CatalogSchema.ParseStatus(reader.GetString(7)),
                 Sql.NullableString(reader, 8), Sql.NullableString(reader, 9),
-                reader.IsDBNull(10) ? null : reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt32(11),
-                DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture), reader.GetInt32(13), reader.GetString(14) == "video"));
+                reader.IsDBNull(10) ? null : Sql.Int(reader, 10), reader.IsDBNull(11) ? null : Sql.Int(reader, 11),
+                Sql.Time(reader, 12), Sql.Int(reader, 13), reader.GetString(14) == "video"));
         }
 
         return images;
     });
 
-    public byte[]? GetThumbnail(long faceId) => Blob("SELECT jpeg FROM thumbnails WHERE face_id = $id", faceId);
+    public byte[]? GetThumbnail(long faceId) => Blob("SELECT jpeg FROM thumbnails WHERE face_id = @id", faceId);
 
-    /// <summary>The bytes stored for a photo that came from an archive (folder photos are read from their files).</summary>
-    public byte[]? GetStoredPhoto(long imageId) => Blob("SELECT bytes FROM photos WHERE image_id = $id", imageId);
+    public byte[]? GetStoredPhoto(long imageId) => Blob("SELECT bytes FROM photos WHERE image_id = @id", imageId);
 
-    /// <summary>Path → content hash of the photos already indexed from one source, to skip unchanged files.</summary>
     public Dictionary<string, string> ContentHashes(string source) => database.Guard(() =>
     {
         using var connection = database.Connect();
-        using var command = Sql.Command(connection, null, "SELECT path, content_hash FROM images WHERE source = $source");
-        command.Parameters.AddWithValue("$source", source);
+        using var command = Sql.Command(connection, null, "SELECT path, content_hash FROM images WHERE source = @source");
+        Sql.Set(command, "@source", source);
         using var reader = command.ExecuteReader();
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read())
@@ -79,7 +93,6 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return hashes;
     });
 
-    /// <summary>Counts for `rvs stats` (everything but the loaded index, which the caller adds).</summary>
     public (long Images, long Faces, long People, Dictionary<ImageStatus, long> ByStatus) Counts() => database.Guard(() =>
     {
         using var connection = database.Connect();
@@ -97,17 +110,12 @@ internal sealed class CatalogReader(CatalogDatabase database)
             Sql.Scalar(connection, null, "SELECT count(DISTINCT label) FROM images WHERE label IS NOT NULL"), byStatus);
     });
 
-    /// <summary>How many faces <see cref="Pipelines.FaceQuality"/> calls low quality (the same rule, in SQL).</summary>
-    public long CountLowQualityFaces()
+    public long CountLowQualityFaces() => database.Guard(() =>
     {
         using var connection = database.Connect();
         return Sql.Scalar(connection, null, $"SELECT count(*) FROM faces WHERE {Pipelines.FaceQuality.IsLowSql}");
-    }
+    });
 
-    /// <summary>
-    /// Names and places vector hits, nearest first, ranked from 1: those beyond <paramref name="maxDistance"/> are
-    /// dropped, and so is a face another process removed after this process loaded its index.
-    /// </summary>
     public List<SearchHit> ToSearchHits(IReadOnlyList<VectorHit> hits, float? maxDistance) => database.Guard(() =>
     {
         var wanted = hits.Where(h => maxDistance is null || h.Distance <= maxDistance).ToList();
@@ -120,8 +128,8 @@ internal sealed class CatalogReader(CatalogDatabase database)
             var names = new string[chunk.Length];
             for (var i = 0; i < chunk.Length; i++)
             {
-                names[i] = "$f" + i.ToString(CultureInfo.InvariantCulture);
-                command.Parameters.AddWithValue(names[i], chunk[i].Id);
+                names[i] = "@f" + i.ToString(CultureInfo.InvariantCulture);
+                Sql.Set(command, names[i], chunk[i].Id);
             }
 
             command.CommandText = $"""
@@ -152,19 +160,13 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return result;
     });
 
-    /// <summary>
-    /// Adds to <paramref name="index"/> every embedding of a face with an id above <paramref name="afterFaceId"/> (0:
-    /// all of them), in one read transaction, and says what that snapshot holds: its generation, its number of
-    /// embeddings, and its largest face id. Face ids are never reused, so the faces another process added since a
-    /// snapshot are exactly those above the snapshot's largest id.
-    /// </summary>
     public CatalogSnapshot LoadSince(IVectorIndex index, int dimensions, long afterFaceId = 0) => database.Guard(() =>
     {
         using var connection = database.Connect();
-        using var transaction = connection.BeginTransaction(deferred: true);
-        var generation = CatalogDatabase.ReadGeneration(connection, transaction);
-        var count = CatalogDatabase.CountFaces(connection, transaction);
-        var maxFaceId = CatalogDatabase.MaxFaceId(connection, transaction);
+        using var transaction = database.BeginSnapshot(connection);
+        var generation = CatalogQueries.ReadGeneration(connection, transaction);
+        var count = CatalogQueries.CountFaces(connection, transaction);
+        var maxFaceId = CatalogQueries.MaxFaceId(connection, transaction);
         const int Chunk = 4096;
         var ids = new List<long>(Chunk);
         var attributes = new List<string?>(Chunk);
@@ -172,10 +174,10 @@ internal sealed class CatalogReader(CatalogDatabase database)
         using var command = Sql.Command(connection, transaction, """
             SELECT e.face_id, e.vector, f.image_id, i.path, i.label, f.x, f.y, f.w, f.h
             FROM embeddings e JOIN faces f ON f.id = e.face_id JOIN images i ON i.id = f.image_id
-            WHERE e.face_id > $after
+            WHERE e.face_id > @after
             ORDER BY e.face_id
             """);
-        command.Parameters.AddWithValue("$after", afterFaceId);
+        Sql.Set(command, "@after", afterFaceId);
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -183,7 +185,7 @@ internal sealed class CatalogReader(CatalogDatabase database)
                 var blob = (byte[])reader.GetValue(1);
                 if (blob.Length != dimensions * sizeof(float))
                 {
-                    throw CatalogCheck.Damaged(Path.Combine(database.Directory, CatalogSchema.FileName),
+                    throw database.Damaged(
                         $"face {reader.GetInt64(0)} has a {blob.Length / sizeof(float)}-dimensional embedding in a {dimensions}-dimensional collection");
                 }
 
@@ -208,7 +210,6 @@ internal sealed class CatalogReader(CatalogDatabase database)
         return new CatalogSnapshot(generation, count, maxFaceId);
     });
 
-    /// <summary>Every face of every labelled photo, grouped by the photo's label, for <see cref="FaceLabeller"/>.</summary>
     public Dictionary<string, List<FaceLabeller.Candidate>> LabelCandidates() => database.Guard(() =>
     {
         using var connection = database.Connect();
@@ -237,10 +238,15 @@ internal sealed class CatalogReader(CatalogDatabase database)
     {
         using var connection = database.Connect();
         using var command = Sql.Command(connection, null, sql);
-        command.Parameters.AddWithValue("$id", id);
+        Sql.Set(command, "@id", id);
         return command.ExecuteScalar() as byte[];
     });
 }
 
-/// <summary>What one read of the catalog held: its generation, its number of embeddings and its largest face id.</summary>
+/// <summary>
+/// What one read of the catalog held: its generation, its number of embeddings and its largest face id. Face ids are
+/// never reused, so the faces another process added since a snapshot are those above its largest id, unless a writer
+/// that took an id earlier committed later (possible on a shared catalog): then the counts disagree and the index
+/// is rebuilt (<see cref="IndexHost.CatchUp"/>).
+/// </summary>
 internal readonly record struct CatalogSnapshot(long Generation, long Faces, long MaxFaceId);

@@ -1,13 +1,13 @@
-using Microsoft.Data.Sqlite;
 using Rvs.Index;
 
 namespace Rvs.Catalog;
 
 /// <summary>
-/// A face collection: a directory holding catalog.db (the source of truth: photos, faces, embeddings, face
-/// thumbnails) and, for back ends that can be saved, their index files (a derived vector index that is rebuilt
-/// whenever it does not match the catalog). This class only joins the parts: <see cref="CatalogDatabase"/>,
-/// <see cref="CatalogReader"/>, <see cref="CatalogWriter"/> and <see cref="IndexHost"/>.
+/// A face collection: a catalog (the source of truth: photos, faces, embeddings, face thumbnails) and a vector index
+/// derived from it that is rebuilt whenever it does not match. The catalog is catalog.db in a collection directory,
+/// beside the index files of back ends that save them, or a PostgreSQL database that several processes share
+/// (<see cref="CatalogLocation"/>). This class only joins the parts: an <see cref="ICatalog"/> with its reader and
+/// writer, and the <see cref="IndexHost"/>.
 /// </summary>
 /// <remarks>
 /// Photos are not copied from folders: the absolute path is kept, because a folder stays where it is and copying
@@ -18,29 +18,37 @@ namespace Rvs.Catalog;
 /// </remarks>
 public sealed class FaceCollection : IDisposable
 {
-    private readonly CatalogDatabase _database;
+    private readonly ICatalog _database;
     private readonly CatalogReader _reader;
-    private readonly CatalogWriter _writer;
+    private readonly ICatalogWriter _writer;
     private readonly IndexHost _index;
 
     // Labels of photos written since the last FinishLabels: their group photos' faces still wait for a label.
     private readonly HashSet<string> _pendingLabels = new(StringComparer.Ordinal);
 
-    private FaceCollection(CatalogDatabase database, CollectionOptions options)
+    private FaceCollection(ICatalog database, CollectionOptions options)
     {
         _database = database;
         try
         {
             if (database.NeedsUpgrade && database.ReadOnly)
             {
-                throw CatalogDatabase.NeedsUpgradeError(database.Directory);
+                throw database.NeedsUpgradeError();
             }
 
             Settings = database.ReadSettings();
             _reader = new CatalogReader(database);
-            _writer = new CatalogWriter(database, Settings.Pipeline);
+            _writer = database.Writer(Settings.Pipeline);
             var recorded = options.BackEnds.FromSettings(Settings.IndexKind, Settings.IndexParameters, database.CountFaces());
             var backEnd = options.BackEnd ?? recorded;
+            if (database.Directory is null && !VectorBackEnds.Embedded.Kinds.Contains(backEnd.Kind))
+            {
+                // Garnet's sets are cleared and refilled by whichever process finds them behind the catalog, which is
+                // only safe while one process owns the collection; on a shared catalog that is not yet worked out.
+                throw new CollectionException($"the shared catalog {database.Location} keeps its vector index in each process: "
+                    + $"use --index exact or hnsw (the {backEnd.Kind} back end is not supported on a shared catalog yet)");
+            }
+
             var warn = options.Warnings ?? (message => Console.Error.WriteLine($"rvs: warning: {message}"));
             _index = new IndexHost(database, _reader, Settings.Pipeline.Dimensions, backEnd, persist: backEnd.Kind == recorded.Kind, warn);
         }
@@ -51,8 +59,11 @@ public sealed class FaceCollection : IDisposable
         }
     }
 
-    /// <summary>Absolute path of the collection directory.</summary>
-    public string Directory => _database.Directory;
+    /// <summary>Absolute path of the collection directory; null for a shared catalog, which has none.</summary>
+    public string? Directory => _database.Directory;
+
+    /// <summary>What the collection is called in messages: its directory, or its catalog's URI without the password.</summary>
+    public string Location => _database.Location;
 
     public CollectionSettings Settings { get; private set; }
 
@@ -61,6 +72,9 @@ public sealed class FaceCollection : IDisposable
     /// <summary>Faces in the vector index now: the gallery size a search's verdict is calibrated for.</summary>
     public long IndexedFaces => _index.Count;
 
+    /// <summary>Faces in the catalog now, read from it (another process may have added some since the index was loaded).</summary>
+    public long CatalogFaces() => _database.CountFaces();
+
     /// <summary>Kind of the vector index in use ("exact", "hnsw", …).</summary>
     public string IndexKind => _index.Kind;
 
@@ -68,25 +82,26 @@ public sealed class FaceCollection : IDisposable
     public IReadOnlyList<ShardStatus> IndexShards => _index.Shards;
 
     /// <summary>Test hook: runs inside each indexing transaction, just before it commits.</summary>
-    internal Action<SqliteConnection>? BeforeCommit
+    internal Action? BeforeCommit
     {
         get => _writer.BeforeCommit;
         set => _writer.BeforeCommit = value;
     }
 
-    public static bool Exists(string directory) => CatalogDatabase.Exists(directory);
+    /// <summary>Whether <paramref name="location"/> (a collection directory or a catalog URI) holds a collection.</summary>
+    public static bool Exists(string location) => CatalogLocation.Exists(location);
 
     /// <summary>The stored settings of an existing collection, without loading its index (to pick a back end).</summary>
-    public static CollectionSettings ReadSettings(string directory)
+    public static CollectionSettings ReadSettings(string location)
     {
-        using var database = CatalogDatabase.OpenExisting(directory, readOnly: true);
+        using var database = CatalogLocation.OpenExisting(location, readOnly: true);
         return database.ReadSettings();
     }
 
     /// <summary>How many faces an existing collection holds, without loading its index.</summary>
-    public static long CountFaces(string directory)
+    public static long CountFaces(string location)
     {
-        using var database = CatalogDatabase.OpenExisting(directory, readOnly: true);
+        using var database = CatalogLocation.OpenExisting(location, readOnly: true);
         return database.CountFaces();
     }
 
@@ -94,10 +109,10 @@ public sealed class FaceCollection : IDisposable
     /// Opens an existing collection (for search, stats, remove…); fails clearly if there is none or its catalog is
     /// damaged (<see cref="CatalogDamagedException"/>, the catalog left untouched).
     /// </summary>
-    public static FaceCollection Open(string directory, CollectionOptions? options = null)
+    public static FaceCollection Open(string location, CollectionOptions? options = null)
     {
         options ??= new CollectionOptions();
-        return new(CatalogDatabase.OpenExisting(directory, options.ReadOnly), options);
+        return new(CatalogLocation.OpenExisting(location, options.ReadOnly), options);
     }
 
     /// <summary>
@@ -105,17 +120,17 @@ public sealed class FaceCollection : IDisposable
     /// "auto") if the directory holds none. An existing collection made by another pipeline, model or vector size is
     /// refused with <see cref="CollectionMismatchException"/>.
     /// </summary>
-    public static FaceCollection OpenOrCreate(string directory, PipelineIdentity pipeline, CollectionOptions? options = null)
+    public static FaceCollection OpenOrCreate(string location, PipelineIdentity pipeline, CollectionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentOutOfRangeException.ThrowIfLessThan(pipeline.Dimensions, 1);
         options ??= new CollectionOptions();
-        var database = CatalogDatabase.OpenOrCreate(directory, pipeline, options.BackEnd?.Kind ?? VectorBackEnds.Auto,
+        var database = CatalogLocation.OpenOrCreate(location, pipeline, options.BackEnd?.Kind ?? VectorBackEnds.Auto,
             options.BackEnd?.Settings ?? new Dictionary<string, string>());
         var collection = new FaceCollection(database, options);
         try
         {
-            EnsureSamePipeline(collection.Directory, collection.Pipeline, pipeline);
+            EnsureSamePipeline(collection.Location, collection.Pipeline, pipeline);
             return collection;
         }
         catch
@@ -206,19 +221,19 @@ public sealed class FaceCollection : IDisposable
 
     public float[]? GetEmbedding(long faceId) => _reader.GetEmbedding(faceId);
 
-    public FaceRecord? GetFace(long faceId) => _reader.QueryFaces("f.id = $id", faceId).FirstOrDefault();
+    public FaceRecord? GetFace(long faceId) => _reader.GetFace(faceId);
 
     /// <summary>The faces of a photo in ordinal order (largest first, as the pipeline returned them).</summary>
-    public IReadOnlyList<FaceRecord> GetFaces(long imageId) => _reader.QueryFaces("f.image_id = $id", imageId);
+    public IReadOnlyList<FaceRecord> GetFaces(long imageId) => _reader.GetFaces(imageId);
 
-    public ImageRecord? GetImage(long imageId) => _reader.QueryImages("i.id = $key", imageId).FirstOrDefault();
+    public ImageRecord? GetImage(long imageId) => _reader.GetImage(imageId);
 
     /// <summary>Looks a photo up by the path shown in results.</summary>
-    public ImageRecord? FindImage(string path) => _reader.QueryImages("i.path = $key", path).FirstOrDefault();
+    public ImageRecord? FindImage(string path) => _reader.FindImage(path);
 
     /// <summary>Photos whose bytes are exactly these (e.g. a query photo that is itself in the collection).</summary>
     public IReadOnlyList<ImageRecord> FindImagesWithContent(ReadOnlySpan<byte> photo) =>
-        _reader.QueryImages("i.content_hash = $key", ContentHash(photo));
+        _reader.FindImagesWithContent(ContentHash(photo));
 
     /// <summary>The key that says two photos are the same file: sha256 of the bytes, lower-case hex.</summary>
     public static string ContentHash(ReadOnlySpan<byte> photo) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo));
@@ -227,7 +242,7 @@ public sealed class FaceCollection : IDisposable
     public static string ContentHash(Stream file) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
 
     /// <summary>Photos with the given status, in path order (e.g. to list what could not be read).</summary>
-    public IReadOnlyList<ImageRecord> GetImages(ImageStatus status) => _reader.QueryImages("i.status = $key", CatalogSchema.StatusText(status));
+    public IReadOnlyList<ImageRecord> GetImages(ImageStatus status) => _reader.GetImages(status);
 
     /// <summary>The JPEG thumbnail of a face (about 112×112), or null if the face or its thumbnail is absent.</summary>
     public byte[]? GetThumbnail(long faceId) => _reader.GetThumbnail(faceId);
@@ -295,8 +310,7 @@ public sealed class FaceCollection : IDisposable
     public CollectionStats Stats()
     {
         var (images, faces, people, byStatus) = _reader.Counts();
-        var size = new DirectoryInfo(Directory).EnumerateFiles().Sum(f => f.Length);
-        return new CollectionStats(images, faces, people, byStatus, size, Settings, _index.Kind, _index.Count)
+        return new CollectionStats(images, faces, people, byStatus, _database.SizeOnDiskBytes(), Settings, _index.Kind, _index.Count)
         {
             LowQualityFaces = _reader.CountLowQualityFaces(),
         };

@@ -17,7 +17,7 @@ namespace Rvs.Catalog;
 /// </remarks>
 internal sealed class IndexHost : IDisposable
 {
-    private readonly CatalogDatabase _database;
+    private readonly ICatalog _database;
     private readonly CatalogReader _reader;
     private readonly int _dimensions;
     private bool _persist;
@@ -39,14 +39,14 @@ internal sealed class IndexHost : IDisposable
     private bool _disposed;
 
     /// <param name="persist">Whether this is the back end the collection recorded: its saved files may be loaded, and,
-    /// unless the database is read-only, saved.</param>
-    public IndexHost(CatalogDatabase database, CatalogReader reader, int dimensions, IVectorBackEnd backEnd, bool persist, Action<string> warn)
+    /// unless the database is read-only, saved. A catalog without a directory (a shared one) saves none.</param>
+    public IndexHost(ICatalog database, CatalogReader reader, int dimensions, IVectorBackEnd backEnd, bool persist, Action<string> warn)
     {
         _database = database;
         _reader = reader;
         _dimensions = dimensions;
         BackEnd = backEnd;
-        _persist = persist;
+        _persist = persist && database.Directory is not null;
         _warn = warn;
         _index = LoadOrBuild();
     }
@@ -118,7 +118,7 @@ internal sealed class IndexHost : IDisposable
     /// </summary>
     public void Save()
     {
-        if (!_persist || _database.ReadOnly)
+        if (!_persist || _database.ReadOnly || _database.Directory is not { } directory)
         {
             return;
         }
@@ -134,9 +134,9 @@ internal sealed class IndexHost : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_savedGeneration != _generation && BackEnd.Save(_index, _database.Directory))
+            if (_savedGeneration != _generation && BackEnd.Save(_index, directory))
             {
-                stamp = new SavedIndexStamp(_generation, _index.Count, BackEnd.Kind, SavedIndexChecksum.Of(BackEnd.SavedFiles(_database.Directory)));
+                stamp = new SavedIndexStamp(_generation, _index.Count, BackEnd.Kind, SavedIndexChecksum.Of(BackEnd.SavedFiles(directory)));
             }
         }
         finally
@@ -212,7 +212,7 @@ internal sealed class IndexHost : IDisposable
             _index = fresh;
             BackEnd = target;
             // Switching is FaceCollection.Reindex after the catalog recorded the new back end: it is the recorded one now.
-            _persist |= switching;
+            _persist |= switching && _database.Directory is not null;
             _generation = snapshot.Generation;
             _maxFaceId = snapshot.MaxFaceId;
             _outOfSync = false;
@@ -251,9 +251,9 @@ internal sealed class IndexHost : IDisposable
     private IVectorIndex LoadOrBuild()
     {
         var (generation, faces, maxFaceId, saved) = _database.ReadState();
-        if (_persist && saved is not null && saved.Generation == generation && saved.Count == faces && saved.Kind == BackEnd.Kind)
+        if (_persist && _database.Directory is { } directory && saved is not null && saved.Generation == generation && saved.Count == faces && saved.Kind == BackEnd.Kind)
         {
-            var (loaded, problem) = LoadSaved(saved, faces);
+            var (loaded, problem) = LoadSaved(directory, saved, faces);
             if (loaded is not null)
             {
                 _generation = generation;
@@ -262,7 +262,7 @@ internal sealed class IndexHost : IDisposable
                 return loaded;
             }
 
-            _warn($"the saved {BackEnd.Kind} index of {_database.Directory} {problem}; rebuilt it from the catalog's embeddings"
+            _warn($"the saved {BackEnd.Kind} index of {directory} {problem}; rebuilt it from the catalog's embeddings"
                 + (_database.ReadOnly ? " for this run (`rvs reindex` saves a sound one)" : ""));
         }
 
@@ -273,9 +273,9 @@ internal sealed class IndexHost : IDisposable
     }
 
     // The saved index if its files are the ones the stamp vouches for and the back end loads them whole; else why not.
-    private (IVectorIndex? Index, string? Problem) LoadSaved(SavedIndexStamp saved, long faces)
+    private (IVectorIndex? Index, string? Problem) LoadSaved(string directory, SavedIndexStamp saved, long faces)
     {
-        var files = BackEnd.SavedFiles(_database.Directory);
+        var files = BackEnd.SavedFiles(directory);
         if (files.Count > 0)
         {
             if (string.IsNullOrEmpty(saved.Checksum))
@@ -292,7 +292,7 @@ internal sealed class IndexHost : IDisposable
         IVectorIndex? loaded;
         try
         {
-            loaded = BackEnd.Load(_database.Directory, _dimensions);
+            loaded = BackEnd.Load(directory, _dimensions);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -23,7 +23,7 @@ public static class FaceQuality
 
     /// <summary><see cref="IsLow"/> as an SQL condition on the catalog's faces columns (w, h, score), for counting in the database.</summary>
     public static string IsLowSql { get; } = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"(min(w, h) < {MinimumSide} OR score < {MinimumScore})");
+        $"(w < {MinimumSide} OR h < {MinimumSide} OR score < {MinimumScore})");
 
     /// <summary>
     /// Whether a face may found a person of its own when faces are grouped into persons (it may always join one).

@@ -22,19 +22,25 @@ public sealed record PersonGroup(long PersonId, string? Name, int FaceCount, IRe
 /// Groups search hits by the person their face is in, so every surface shows "Colin Powell: 236 faces" before the
 /// per-face list. One query for the hits' persons and one for those persons' sizes, whatever the collection holds.
 /// </summary>
-public sealed class PersonGrouping(PeopleStore people)
+/// <remarks>A collection on a shared catalog has no persons yet (they live in catalog.db): its hits are in none.</remarks>
+public sealed class PersonGrouping(PeopleStore? people)
 {
     public static PersonGrouping ForCollection(FaceCollection collection)
     {
         ArgumentNullException.ThrowIfNull(collection);
         // Grouping only reads, so it works for a user who may not write the collection.
-        return new PersonGrouping(PeopleStore.ForCollection(collection.Directory, readOnly: true));
+        return new PersonGrouping(collection.Directory is { } directory ? PeopleStore.ForCollection(directory, readOnly: true) : null);
     }
 
     /// <summary>The persons among <paramref name="hits"/>, in the order of their best hit; hits in no person are in none.</summary>
     public IReadOnlyList<PersonGroup> Group(IReadOnlyList<SearchHit> hits)
     {
         ArgumentNullException.ThrowIfNull(hits);
+        if (people is null)
+        {
+            return [];
+        }
+
         var persons = people.PersonsOf(hits.Select(h => h.FaceId));
         if (persons.Count == 0)
         {

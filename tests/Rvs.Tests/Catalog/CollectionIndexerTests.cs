@@ -245,7 +245,7 @@ public sealed class CollectionIndexerTests : IDisposable
         var batches = 0;
         using (var collection = _scratch.Open(pipeline))
         {
-            collection.BeforeCommit = _ =>
+            collection.BeforeCommit = () =>
             {
                 if (++batches == 2)
                 {
@@ -331,7 +331,7 @@ public sealed class CollectionIndexerTests : IDisposable
         SinglePhotos(40);
         var pipeline = new BandPipeline();
         using var collection = _scratch.Open(pipeline);
-        collection.BeforeCommit = _ => throw new IOException("disk full");
+        collection.BeforeCommit = () => throw new IOException("disk full");
 
         var run = new CollectionIndexer(collection).RunAsync(_scratch.Photos, pipeline, Options(batch: 2));
 

@@ -16,7 +16,7 @@ internal static class SlowIndexingChild
         var pipeline = new BandPipeline { AfterEmbed = _ => Thread.Sleep(40) };
         var options = new Rvs.Testing.BruteForceBackEnd().Options;
         using var collection = FaceCollection.OpenOrCreate(args[0], PipelineIdentity.Of(pipeline), options);
-        collection.BeforeCommit = _ => Thread.Sleep(30);
+        collection.BeforeCommit = () => Thread.Sleep(30);
         new CollectionIndexer(collection).Run(args[1], pipeline, new IndexingOptions { Workers = 2, BatchSize = 2 });
         return 0;
     }

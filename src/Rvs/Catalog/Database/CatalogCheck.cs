@@ -210,7 +210,7 @@ internal static class CatalogCheck
     private static Dictionary<string, string> Columns(SqliteConnection connection, string table)
     {
         using var command = Sql.Command(connection, null, "SELECT name, type FROM pragma_table_info($t)");
-        command.Parameters.AddWithValue("$t", table);
+        Sql.Set(command, "$t", table);
         using var reader = command.ExecuteReader();
         var columns = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read())

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace Rvs.Catalog;
@@ -7,7 +7,7 @@ namespace Rvs.Catalog;
 /// The catalog.db of one collection directory: its connections, its schema, and its settings table (pipeline
 /// identity, the recorded vector back end, the generation every write moves on, and the stamp of the saved index).
 /// </summary>
-internal sealed class CatalogDatabase : IDisposable
+internal sealed class CatalogDatabase : ICatalog
 {
     private readonly string _connectionString;
     private bool _disposed;
@@ -23,6 +23,8 @@ internal sealed class CatalogDatabase : IDisposable
     /// <summary>Absolute path of the collection directory.</summary>
     public string Directory { get; }
 
+    public string Location => Directory;
+
     /// <summary>How every connection to this catalog is opened (read-only or not, as it was opened).</summary>
     public string ConnectionString => _connectionString;
 
@@ -36,6 +38,13 @@ internal sealed class CatalogDatabase : IDisposable
     public static CollectionException NeedsUpgradeError(string directory) =>
         new($"the collection at '{directory}' needs an upgrade to catalog version {CatalogSchema.Version}, which this command does not make "
             + $"because it only reads: run `rvs reindex --collection {directory}` (or any command that writes) as its owner");
+
+    public CollectionException NeedsUpgradeError() => NeedsUpgradeError(Directory);
+
+    public ICatalogWriter Writer(PipelineIdentity pipeline) => new CatalogWriter(this, pipeline);
+
+    /// <summary>The catalog and the saved index files beside it (the collection directory's files).</summary>
+    public long SizeOnDiskBytes() => new DirectoryInfo(Directory).EnumerateFiles().Sum(f => f.Length);
 
     /// <summary>Whether the directory has a catalog.db (a directory of that name counts, to be reported as damage).</summary>
     public static bool Exists(string directory) => Path.Exists(PathIn(directory));
@@ -83,6 +92,12 @@ internal sealed class CatalogDatabase : IDisposable
         return CatalogSchema.Open(_connectionString);
     }
 
+    DbConnection ICatalog.Connect() => Connect();
+
+    public DbTransaction BeginSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
+    public CollectionException Damaged(string problem) => CatalogCheck.Damaged(PathIn(Directory), problem);
+
     /// <summary>Runs a catalog read, turning SQLite's failures into a message that names the collection.</summary>
     public T Guard<T>(Func<T> action)
     {
@@ -100,6 +115,9 @@ internal sealed class CatalogDatabase : IDisposable
         }
     }
 
+    /// <summary>A write fails as SQLite says (a full disk, a lock held too long): nothing to rename, and nothing was lost.</summary>
+    public T GuardWrite<T>(Func<T> action) => action();
+
     public void Guard(Action action) => Guard(() =>
     {
         action();
@@ -111,92 +129,16 @@ internal sealed class CatalogDatabase : IDisposable
         var all = Guard(() =>
         {
             using var connection = Connect();
-            return ReadAll(connection, null);
+            return CatalogQueries.ReadAll(connection, null);
         });
-        string Required(string key) => all.TryGetValue(key, out var value)
-            ? value
-            : throw new CollectionException($"The collection at '{Directory}' lacks the '{key}' setting; the catalog is damaged.");
-
-        var version = int.Parse(Required(CatalogSchema.KeySchemaVersion), CultureInfo.InvariantCulture);
-        if (version > CatalogSchema.Version)
+        var settings = CatalogQueries.Settings(all, Directory);
+        if (settings.SchemaVersion > CatalogSchema.Version)
         {
-            throw new CollectionException($"The collection at '{Directory}' has catalog version {version}; this rvs reads up to version {CatalogSchema.Version}. Use a newer rvs.");
+            throw new CollectionException($"The collection at '{Directory}' has catalog version {settings.SchemaVersion}; this rvs reads up to version {CatalogSchema.Version}. Use a newer rvs.");
         }
 
-        var parameters = all.Where(p => p.Key.StartsWith(CatalogSchema.KeyIndexParameterPrefix, StringComparison.Ordinal))
-            .ToDictionary(p => p.Key[CatalogSchema.KeyIndexParameterPrefix.Length..], p => p.Value, StringComparer.Ordinal);
-        var pipeline = new PipelineIdentity(Required(CatalogSchema.KeyPipeline), Required(CatalogSchema.KeyModelId),
-            int.Parse(Required(CatalogSchema.KeyDimensions), CultureInfo.InvariantCulture));
-        return new CollectionSettings(version, pipeline, Required(CatalogSchema.KeyMetric),
-            all.GetValueOrDefault(CatalogSchema.KeyIndexKind) ?? "auto", parameters);
+        return settings;
     }
-
-    /// <summary>Records the back end the collection uses from now on (only `reindex --index` and creation do this).</summary>
-    public void RecordBackEnd(string kind, IReadOnlyDictionary<string, string> settings) => Guard(() =>
-    {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction();
-        WriteBackEnd(connection, transaction, kind, settings);
-        transaction.Commit();
-    });
-
-    /// <summary>The generation, the face count, the largest face id and the saved index's stamp, read in one snapshot.</summary>
-    public (long Generation, long Faces, long MaxFaceId, SavedIndexStamp? Saved) ReadState() => Guard(() =>
-    {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction(deferred: true);
-        var all = ReadAll(connection, transaction);
-        var faces = CountFaces(connection, transaction);
-        var maxFaceId = MaxFaceId(connection, transaction);
-        transaction.Commit();
-        var generation = long.Parse(all[CatalogSchema.KeyGeneration], CultureInfo.InvariantCulture);
-        // The stamp only vouches for a cache: one that does not parse is no stamp, and the index is rebuilt.
-        SavedIndexStamp? saved = all.TryGetValue(CatalogSchema.KeySavedIndexGeneration, out var g) && long.TryParse(g, CultureInfo.InvariantCulture, out var savedGeneration)
-            && all.TryGetValue(CatalogSchema.KeySavedIndexCount, out var c) && long.TryParse(c, CultureInfo.InvariantCulture, out var savedCount)
-            && all.TryGetValue(CatalogSchema.KeySavedIndexKind, out var k)
-            ? new SavedIndexStamp(savedGeneration, savedCount, k, all.GetValueOrDefault(CatalogSchema.KeySavedIndexChecksum))
-            : null;
-        return (generation, faces, maxFaceId, saved);
-    });
-
-    /// <summary>The catalog's generation now: one indexed read, cheap enough to ask before every search.</summary>
-    public long ReadGeneration() => Guard(() =>
-    {
-        using var connection = Connect();
-        return ReadGeneration(connection, null);
-    });
-
-    /// <summary>Records the saved index's stamp and checksum together, in one transaction.</summary>
-    public void WriteStamp(SavedIndexStamp stamp) => Guard(() =>
-    {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction();
-        WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexGeneration, stamp.Generation.ToString(CultureInfo.InvariantCulture));
-        WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexCount, stamp.Count.ToString(CultureInfo.InvariantCulture));
-        WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexKind, stamp.Kind);
-        WriteSetting(connection, transaction, CatalogSchema.KeySavedIndexChecksum, stamp.Checksum ?? "");
-        transaction.Commit();
-    });
-
-    public long CountFaces() => Guard(() =>
-    {
-        using var connection = Connect();
-        return CountFaces(connection, null);
-    });
-
-    public static long CountFaces(SqliteConnection connection, SqliteTransaction? transaction) =>
-        Sql.Scalar(connection, transaction, "SELECT count(*) FROM embeddings");
-
-    public static long MaxFaceId(SqliteConnection connection, SqliteTransaction? transaction) =>
-        Sql.Scalar(connection, transaction, "SELECT coalesce(max(face_id), 0) FROM embeddings");
-
-    public static long ReadGeneration(SqliteConnection connection, SqliteTransaction? transaction) =>
-        Sql.Scalar(connection, transaction, $"SELECT value FROM settings WHERE key = '{CatalogSchema.KeyGeneration}'");
-
-    /// <summary>Moves the generation on inside a writing transaction and returns the new value.</summary>
-    public static long BumpGeneration(SqliteConnection connection, SqliteTransaction transaction) =>
-        Sql.Scalar(connection, transaction,
-            $"UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = '{CatalogSchema.KeyGeneration}' RETURNING value");
 
     public void Dispose()
     {
@@ -219,52 +161,15 @@ internal sealed class CatalogDatabase : IDisposable
         {
             CatalogSchema.Execute(connection, CatalogSchema.Ddl, transaction);
             CatalogSchema.Execute(connection, $"PRAGMA user_version = {CatalogSchema.Version}", transaction);
-            WriteSetting(connection, transaction, CatalogSchema.KeySchemaVersion, CatalogSchema.Version.ToString(CultureInfo.InvariantCulture));
-            WriteSetting(connection, transaction, CatalogSchema.KeyPipeline, pipeline.Name);
-            WriteSetting(connection, transaction, CatalogSchema.KeyModelId, pipeline.ModelId);
-            WriteSetting(connection, transaction, CatalogSchema.KeyMetric, "l2");
-            WriteSetting(connection, transaction, CatalogSchema.KeyDimensions, pipeline.Dimensions.ToString(CultureInfo.InvariantCulture));
-            WriteSetting(connection, transaction, CatalogSchema.KeyGeneration, "0");
-            WriteBackEnd(connection, transaction, indexKind, indexSettings);
+            foreach (var (key, value) in CatalogQueries.Initial(pipeline, CatalogSchema.Version))
+            {
+                CatalogQueries.WriteSetting(connection, transaction, key, value);
+            }
+
+            CatalogQueries.WriteBackEnd(connection, transaction, indexKind, indexSettings);
         }
 
         transaction.Commit();
-    }
-
-    private static void WriteBackEnd(SqliteConnection connection, SqliteTransaction transaction, string kind, IReadOnlyDictionary<string, string> settings)
-    {
-        WriteSetting(connection, transaction, CatalogSchema.KeyIndexKind, kind);
-        using (var clear = Sql.Command(connection, transaction, "DELETE FROM settings WHERE substr(key, 1, length($p)) = $p"))
-        {
-            clear.Parameters.AddWithValue("$p", CatalogSchema.KeyIndexParameterPrefix);
-            clear.ExecuteNonQuery();
-        }
-
-        foreach (var (key, value) in settings)
-        {
-            WriteSetting(connection, transaction, CatalogSchema.KeyIndexParameterPrefix + key, value);
-        }
-    }
-
-    private static Dictionary<string, string> ReadAll(SqliteConnection connection, SqliteTransaction? transaction)
-    {
-        using var command = Sql.Command(connection, transaction, "SELECT key, value FROM settings");
-        using var reader = command.ExecuteReader();
-        var all = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            all[reader.GetString(0)] = reader.GetString(1);
-        }
-
-        return all;
-    }
-
-    private static void WriteSetting(SqliteConnection connection, SqliteTransaction transaction, string key, string value)
-    {
-        using var command = Sql.Command(connection, transaction, "INSERT INTO settings (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-        command.Parameters.AddWithValue("$k", key);
-        command.Parameters.AddWithValue("$v", value);
-        command.ExecuteNonQuery();
     }
 
     private static string PathIn(string directory) => Path.Combine(directory, CatalogSchema.FileName);

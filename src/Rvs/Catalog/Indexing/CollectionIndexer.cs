@@ -53,7 +53,7 @@ public sealed partial class CollectionIndexer
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
-        FaceCollection.EnsureSamePipeline(_collection.Directory, _collection.Pipeline, PipelineIdentity.Of(pipeline));
+        FaceCollection.EnsureSamePipeline(_collection.Location, _collection.Pipeline, PipelineIdentity.Of(pipeline));
 
         var stopwatch = Stopwatch.StartNew();
         var root = Path.GetFullPath(source);
@@ -189,7 +189,7 @@ public sealed partial class CollectionIndexer
     {
         ArgumentNullException.ThrowIfNull(bytes);
         ArgumentNullException.ThrowIfNull(pipeline);
-        FaceCollection.EnsureSamePipeline(_collection.Directory, _collection.Pipeline, PipelineIdentity.Of(pipeline));
+        FaceCollection.EnsureSamePipeline(_collection.Location, _collection.Pipeline, PipelineIdentity.Of(pipeline));
         options = (options ?? new IndexingOptions()) with { LabelFromFolder = false, StoreArchivePhotos = true };
         var name = Convert.ToHexStringLower(SHA256.HashData(bytes));
         // Known hashes are deliberately empty: an upload is never skipped, so a new label replaces the old one.
