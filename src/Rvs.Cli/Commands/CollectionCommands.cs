@@ -50,9 +50,10 @@ internal static class CollectionCommands
         var labels = new Option<bool>("--label-from-folder") { Description = "Label each photo with its folder's name (LFW: the person)." };
         var backEnd = new BackEndOptions();
         var workers = new Option<int>("--workers") { Description = "Photos processed in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var minFace = FaceCommands.MinFaceOption();
         var command = new Command("index", "Add the photos of a folder or archive (and the videos of a folder, read with ffmpeg; $RVS_FFMPEG names another) to a collection: every face is detected, embedded and stored; a video keeps one face per appearance of a person, with its time. Incremental and resumable.")
         {
-            source, collection, catalog, pipeline, labels, workers,
+            source, collection, catalog, pipeline, labels, workers, minFace,
         };
         backEnd.AddTo(command);
         command.SetAction((parse, cancel) => CliErrors.Run(async () =>
@@ -67,13 +68,15 @@ internal static class CollectionCommands
                 interrupted.Cancel();
             });
             cancel = interrupted.Token;
+            // Which faces are looked for, not how they are embedded: the model id, and so the collection, is the same.
+            var resolution = FaceCommands.Resolution(parse, minFace);
             var directory = Location(parse, collection, catalog);
             var settings = FaceCollection.Exists(directory) ? FaceCollection.ReadSettings(directory) : null;
             var stored = settings?.Pipeline;
             var name = parse.GetValue(pipeline) ?? stored?.Name ?? PipelineNames.MtcnnFaceNet;
             using var embedder = stored is not null && stored.Name == name
-                ? PipelineFactory.CreateMatching(name, stored.ModelId)
-                : PipelineFactory.Create(name);
+                ? PipelineFactory.CreateMatching(name, stored.ModelId, resolution: resolution)
+                : PipelineFactory.Create(name, resolution: resolution);
             var options = backEnd.Resolve(parse, directory);
             var recordedKind = settings?.IndexKind;
             if (recordedKind is not null && options.BackEnd is { } chosen && chosen.Kind != recordedKind)

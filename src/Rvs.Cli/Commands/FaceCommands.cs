@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Rvs.Detection;
+using Rvs.Errors;
 using Rvs.Imaging;
 using Rvs.Pipelines;
 
@@ -21,7 +22,7 @@ internal static class FaceCommands
         {
             var photo = ImageDecoder.DecodeFile(parse.GetValue(image)!.FullName);
             using var detector = PipelineFactory.CreateDetector();
-            var faces = new FaceResolution { MinFaceSize = parse.GetValue(minFace) }.Detect(detector, photo);
+            var faces = Resolution(parse, minFace).Detect(detector, photo);
 
             if (parse.GetValue(annotate) is { } output)
             {
@@ -53,7 +54,7 @@ internal static class FaceCommands
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var photo = ImageDecoder.DecodeFile(parse.GetValue(image)!.FullName);
-            using var embedder = PipelineFactory.Create(parse.GetValue(pipeline)!, resolution: new FaceResolution { MinFaceSize = parse.GetValue(minFace) });
+            using var embedder = PipelineFactory.Create(parse.GetValue(pipeline)!, resolution: Resolution(parse, minFace));
             var faces = embedder.Embed(photo);
             if (embedder.Name == PipelineNames.ResNet)
             {
@@ -101,6 +102,12 @@ internal static class FaceCommands
     {
         Description = "Smallest face to find, in pixels of the original photo (default: 20 px, or 24 px of the 1024 px detection decode of larger photos, e.g. 96 px on 4032x3024; smaller is slower).",
     };
+
+    /// <summary>What <see cref="MinFaceOption"/> asks for, checked in the command's action so a bad value is one line, not the help page.</summary>
+    public static FaceResolution Resolution(ParseResult parse, Option<int?> minFace) =>
+        parse.GetValue(minFace) is < 1
+            ? throw new InvalidRequestException("--min-face is a face side in pixels, 1 or more")
+            : new FaceResolution { MinFaceSize = parse.GetValue(minFace) };
 
     private static void PrintFaces(IReadOnlyList<DetectedFace> faces)
     {

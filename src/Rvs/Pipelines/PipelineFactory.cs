@@ -53,7 +53,7 @@ public static class PipelineFactory
     /// The pipeline that made a collection's embeddings (same name and model id), so queries are embedded exactly
     /// as the collection was; a collection made by models this build does not have is refused, not mixed.
     /// </summary>
-    public static IEmbeddingPipeline CreateMatching(string name, string modelId, int intraOpThreads = 1)
+    public static IEmbeddingPipeline CreateMatching(string name, string modelId, int intraOpThreads = 1, FaceResolution? resolution = null)
     {
         ArgumentNullException.ThrowIfNull(modelId);
         // The ids come from the files on disk, so a collection this build cannot reproduce is refused before any
@@ -65,7 +65,7 @@ public static class PipelineFactory
                 $"this collection was embedded with '{modelId}', which this version of rvs cannot reproduce (its models are '{ModelIds.For(name)}'); re-index it into a new collection");
         }
 
-        return Create(name, intraOpThreads, addMirror: addMirror);
+        return Create(name, intraOpThreads, addMirror: addMirror, resolution: resolution);
     }
 
     public static MtcnnDetector CreateDetector(MtcnnOptions? options = null) =>

@@ -55,6 +55,35 @@ public sealed class BadArgumentsCliTests(BadArgumentsCliTests.OnePhotoCollection
         AssertOneLineFailure(result, "--upload-budget-mb must be larger than --max-upload-mb");
     }
 
+    [Fact]
+    public void index_with_a_smallest_face_under_one_pixel_says_so_and_writes_nothing()
+    {
+        var collection = SmallCollection();
+        var before = Snapshot(collection);
+
+        var result = CliRunner.Run("index", Path.Combine(_root, "photos"), "--collection", collection, "--min-face", "0");
+
+        AssertOneLineFailure(result, "--min-face is a face side in pixels, 1 or more");
+        Assert.Equal(before, Snapshot(collection));
+    }
+
+    [Fact]
+    public void index_looks_for_faces_no_smaller_than_min_face()
+    {
+        // The LFW photo is 250 px with a face of about 110 px: found by default, not when faces of 250 px are asked for.
+        var large = Path.Combine(_root, $"large-faces-{Guid.NewGuid():N}");
+        var found = Path.Combine(_root, $"default-{Guid.NewGuid():N}");
+
+        var onlyLarge = CliRunner.Run("index", Path.Combine(_root, "photos"), "--collection", large, "--min-face", "250");
+        var byDefault = CliRunner.Run("index", Path.Combine(_root, "photos"), "--collection", found);
+        var stats = (Large: CliRunner.Run("stats", "--collection", large, "--json"), Default: CliRunner.Run("stats", "--collection", found, "--json"));
+
+        Assert.True(onlyLarge.ExitCode == 0, onlyLarge.Stderr);
+        Assert.True(byDefault.ExitCode == 0, byDefault.Stderr);
+        Assert.Contains("\"faces\":0,", stats.Large.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"faces\":1,", stats.Default.Stdout, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("-3")]
