@@ -191,4 +191,21 @@ public sealed class HnswVectorIndexTests : IDisposable
         Assert.All(Enum.GetValues<HnswStorage>(), s => Assert.Equal(s, HnswStorages.Parse(HnswStorages.Name(s))));
         Assert.Equal("unknown HNSW storage 'i4'; expected f32, f16 or i8 (Parameter 'name')", Assert.Throws<ArgumentException>(() => HnswStorages.Parse("i4")).Message);
     }
+
+    [Fact]
+    public void the_back_end_records_its_storage_and_old_records_without_one_stay_float32()
+    {
+        var quantised = new HnswBackEnd(new HnswOptions(Connectivity: 24, Storage: HnswStorage.Float16, RerankCandidates: 80));
+        var again = HnswBackEnd.FromSettings(quantised.Settings);
+        Assert.Equal(quantised.Options, again.Options);
+        Assert.Equal(3, again.SavedFiles(_directory).Count);
+
+        var recordedBeforeQuantisation = new Dictionary<string, string> { ["hnsw.connectivity"] = "16" };
+        var old = HnswBackEnd.FromSettings(recordedBeforeQuantisation, faces: 5_000_000);
+        Assert.Equal(HnswStorage.Float32, old.Options.Storage);
+        Assert.Equal(2, old.SavedFiles(_directory).Count);
+
+        Assert.Equal(HnswStorage.Int8, HnswBackEnd.FromSettings(new Dictionary<string, string>(), faces: 5_000_000).Options.Storage);
+        Assert.Equal(new HnswOptions(), VectorBackEnds.Embedded.FromSettings("hnsw", new Dictionary<string, string>(), 1_000).Create(Dims, 1_000) is HnswVectorIndex small ? small.Options : null);
+    }
 }

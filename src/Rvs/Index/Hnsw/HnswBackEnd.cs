@@ -32,11 +32,20 @@ public sealed class HnswBackEnd(HnswOptions? options = null) : IVectorBackEnd
         [KeyRerank] = Options.RerankCandidates.ToString(CultureInfo.InvariantCulture),
     };
 
-    /// <summary>The back end recorded in <paramref name="settings"/>; missing keys take the defaults.</summary>
-    public static HnswBackEnd FromSettings(IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// The back end recorded in <paramref name="settings"/>; missing keys take the defaults measured for a collection
+    /// of <paramref name="faces"/> faces (<see cref="HnswOptions.ForCollectionSize"/>). Settings recorded before
+    /// quantisation existed name no storage: their saved graph holds float32.
+    /// </summary>
+    public static HnswBackEnd FromSettings(IReadOnlyDictionary<string, string> settings, long faces = 0)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var defaults = new HnswOptions();
+        var defaults = HnswOptions.ForCollectionSize(faces);
+        if (settings.ContainsKey(KeyConnectivity) && !settings.ContainsKey(KeyStorage))
+        {
+            defaults = defaults with { Storage = HnswStorage.Float32 };
+        }
+
         int Read(string key, int fallback) =>
             settings.TryGetValue(key, out var text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
         return new HnswBackEnd(defaults with
