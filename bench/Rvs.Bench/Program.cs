@@ -30,6 +30,7 @@ static int Usage()
                Rvs.Bench serve [--lfw ../shared/data/lfw.tgz] [--photos 500] [--queries 200] [--concurrency 8] [--collection DIR] [--slots N] [--threads N]
                Rvs.Bench serve --load [--photos 300] [--collection DIR] [--uploads 64] [--upload-mb 19] [--bombs 4] [--bomb-side 20000] [--searchers 2] [--cli DLL] [-- SERVE OPTIONS]
                Rvs.Bench search [--n 13233] [--n 1000000] [--queries 1000] [--exact-queries 200] [--ef 64,128] [--m 16] [--ef-add 128]
+                                [--data uniform,face-like] [--storage f32,f16,i8] [--rerank N] [--lfw PATH] [--peer-dir DIR]
                Rvs.Bench garnet [--n 200000] [--efs 0,50,100,200] [--queries 200] [--seconds 5]
                Rvs.Bench people [--lfw ../shared/data/lfw.tgz] [--added 20]
                Rvs.Bench labels [--lfw ../shared/data/lfw.tgz] [--collection DIR] [--reindex]

@@ -14,14 +14,16 @@ public sealed class VectorBackEnds
     /// </summary>
     public const long AutoHnswThreshold = 100_000;
 
-    private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, IVectorBackEnd>> _kinds;
+    // Each kind is made from its recorded settings and the collection's face count, which picks the defaults of
+    // settings not recorded (HNSW's are measured per collection size).
+    private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, long, IVectorBackEnd>> _kinds;
 
-    private VectorBackEnds(Dictionary<string, Func<IReadOnlyDictionary<string, string>, IVectorBackEnd>> kinds) => _kinds = kinds;
+    private VectorBackEnds(Dictionary<string, Func<IReadOnlyDictionary<string, string>, long, IVectorBackEnd>> kinds) => _kinds = kinds;
 
     /// <summary>Exact and HNSW, which live in the process and need nothing but the catalog.</summary>
     public static VectorBackEnds Embedded { get; } = new(new(StringComparer.Ordinal)
     {
-        [ExactBackEnd.KindName] = _ => new ExactBackEnd(),
+        [ExactBackEnd.KindName] = (_, _) => new ExactBackEnd(),
         [HnswBackEnd.KindName] = HnswBackEnd.FromSettings,
     });
 
@@ -30,7 +32,7 @@ public sealed class VectorBackEnds
 
     /// <summary>These kinds plus one more, made from its recorded settings by <paramref name="fromSettings"/>.</summary>
     public VectorBackEnds With(string kind, Func<IReadOnlyDictionary<string, string>, IVectorBackEnd> fromSettings) =>
-        new(new(_kinds, StringComparer.Ordinal) { [kind] = fromSettings });
+        new(new(_kinds, StringComparer.Ordinal) { [kind] = (settings, _) => fromSettings(settings) });
 
     /// <summary>
     /// The back end a collection recorded: <paramref name="kind"/> as stored ("auto" resolved for a collection of
@@ -41,7 +43,7 @@ public sealed class VectorBackEnds
         ArgumentNullException.ThrowIfNull(kind);
         var resolved = ResolveKind(kind, faces);
         return _kinds.TryGetValue(resolved, out var make)
-            ? make(settings)
+            ? make(settings, faces)
             : throw new ArgumentException($"unknown index kind '{kind}'; expected one of {string.Join(", ", Kinds)}", nameof(kind));
     }
 

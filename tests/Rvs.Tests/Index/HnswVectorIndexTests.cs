@@ -142,4 +142,70 @@ public sealed class HnswVectorIndexTests : IDisposable
 
         Assert.All(results, r => Assert.Equal(200 * 20, r));
     }
+
+    [Theory]
+    [InlineData(HnswStorage.Int8)]
+    [InlineData(HnswStorage.Float16)]
+    public void a_quantised_graph_returns_the_exact_top_hit_with_its_exact_distance(HnswStorage storage)
+    {
+        // The graph walks on f16 or i8 vectors, then re-ranks its candidates on float32 copies.
+        var (exact, quantised, queries) = Build(2_000, 50, new HnswOptions(ExpansionSearch: 256, Storage: storage));
+        using var _ = exact;
+        using var __ = quantised;
+
+        Assert.True(quantised.ExactRowsBytes >= 2_000L * Dims * sizeof(float));
+        for (var q = 0; q < 50; q++)
+        {
+            var query = queries.AsSpan(q * Dims, Dims);
+            var expected = exact.Search(query, 5);
+            var actual = quantised.Search(query, 5);
+            Assert.Equal(5, actual.Count);
+            Assert.Equal(expected[0].Id, actual[0].Id);
+            Assert.Equal(expected[0].Distance, actual[0].Distance);
+            var exactById = exact.Search(query, 2_000).ToDictionary(h => h.Id, h => h.Distance);
+            Assert.All(actual, hit => Assert.Equal(exactById[hit.Id], hit.Distance));
+        }
+    }
+
+    [Fact]
+    public void a_saved_quantised_index_loads_with_its_storage_and_exact_distances()
+    {
+        var (exact, index, queries) = Build(1_000, 1, new HnswOptions(Storage: HnswStorage.Int8));
+        using var _ = exact;
+        var path = Path.Combine(_directory, "faces.usearch");
+        Assert.Equal(1, index.Remove([1_010]));
+        var before = index.Search(queries, 10);
+        index.Save(path);
+        index.Dispose();
+
+        using var loaded = HnswVectorIndex.Load(path);
+        Assert.Equal(HnswStorage.Int8, loaded.Options.Storage);
+        Assert.Equal(999, loaded.Count);
+        Assert.Equal(before, loaded.Search(queries, 10));
+        Assert.True(File.Exists(HnswVectorIndex.ExactRowsPath(path)));
+    }
+
+    [Fact]
+    public void storage_names_round_trip_and_unknown_ones_are_refused()
+    {
+        Assert.All(Enum.GetValues<HnswStorage>(), s => Assert.Equal(s, HnswStorages.Parse(HnswStorages.Name(s))));
+        Assert.Equal("unknown HNSW storage 'i4'; expected f32, f16 or i8 (Parameter 'name')", Assert.Throws<ArgumentException>(() => HnswStorages.Parse("i4")).Message);
+    }
+
+    [Fact]
+    public void the_back_end_records_its_storage_and_old_records_without_one_stay_float32()
+    {
+        var quantised = new HnswBackEnd(new HnswOptions(Connectivity: 24, Storage: HnswStorage.Float16, RerankCandidates: 80));
+        var again = HnswBackEnd.FromSettings(quantised.Settings);
+        Assert.Equal(quantised.Options, again.Options);
+        Assert.Equal(3, again.SavedFiles(_directory).Count);
+
+        var recordedBeforeQuantisation = new Dictionary<string, string> { ["hnsw.connectivity"] = "16" };
+        var old = HnswBackEnd.FromSettings(recordedBeforeQuantisation, faces: 5_000_000);
+        Assert.Equal(HnswStorage.Float32, old.Options.Storage);
+        Assert.Equal(2, old.SavedFiles(_directory).Count);
+
+        Assert.Equal(HnswStorage.Int8, HnswBackEnd.FromSettings(new Dictionary<string, string>(), faces: 5_000_000).Options.Storage);
+        Assert.Equal(new HnswOptions(), VectorBackEnds.Embedded.FromSettings("hnsw", new Dictionary<string, string>(), 1_000).Create(Dims, 1_000) is HnswVectorIndex small ? small.Options : null);
+    }
 }

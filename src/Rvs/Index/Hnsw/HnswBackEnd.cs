@@ -16,6 +16,8 @@ public sealed class HnswBackEnd(HnswOptions? options = null) : IVectorBackEnd
     private const string KeyConnectivity = "hnsw.connectivity";
     private const string KeyExpansionAdd = "hnsw.expansion_add";
     private const string KeyExpansionSearch = "hnsw.expansion_search";
+    private const string KeyStorage = "hnsw.storage";
+    private const string KeyRerank = "hnsw.rerank_candidates";
 
     public HnswOptions Options { get; } = options ?? new HnswOptions();
 
@@ -26,13 +28,24 @@ public sealed class HnswBackEnd(HnswOptions? options = null) : IVectorBackEnd
         [KeyConnectivity] = Options.Connectivity.ToString(CultureInfo.InvariantCulture),
         [KeyExpansionAdd] = Options.ExpansionAdd.ToString(CultureInfo.InvariantCulture),
         [KeyExpansionSearch] = Options.ExpansionSearch.ToString(CultureInfo.InvariantCulture),
+        [KeyStorage] = HnswStorages.Name(Options.Storage),
+        [KeyRerank] = Options.RerankCandidates.ToString(CultureInfo.InvariantCulture),
     };
 
-    /// <summary>The back end recorded in <paramref name="settings"/>; missing keys take the defaults.</summary>
-    public static HnswBackEnd FromSettings(IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// The back end recorded in <paramref name="settings"/>; missing keys take the defaults measured for a collection
+    /// of <paramref name="faces"/> faces (<see cref="HnswOptions.ForCollectionSize"/>). Settings recorded before
+    /// quantisation existed name no storage: their saved graph holds float32.
+    /// </summary>
+    public static HnswBackEnd FromSettings(IReadOnlyDictionary<string, string> settings, long faces = 0)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var defaults = new HnswOptions();
+        var defaults = HnswOptions.ForCollectionSize(faces);
+        if (settings.ContainsKey(KeyConnectivity) && !settings.ContainsKey(KeyStorage))
+        {
+            defaults = defaults with { Storage = HnswStorage.Float32 };
+        }
+
         int Read(string key, int fallback) =>
             settings.TryGetValue(key, out var text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
         return new HnswBackEnd(defaults with
@@ -40,6 +53,8 @@ public sealed class HnswBackEnd(HnswOptions? options = null) : IVectorBackEnd
             Connectivity = Read(KeyConnectivity, defaults.Connectivity),
             ExpansionAdd = Read(KeyExpansionAdd, defaults.ExpansionAdd),
             ExpansionSearch = Read(KeyExpansionSearch, defaults.ExpansionSearch),
+            Storage = settings.TryGetValue(KeyStorage, out var storage) ? HnswStorages.Parse(storage) : defaults.Storage,
+            RerankCandidates = Read(KeyRerank, defaults.RerankCandidates),
         });
     }
 
@@ -55,7 +70,11 @@ public sealed class HnswBackEnd(HnswOptions? options = null) : IVectorBackEnd
     public IReadOnlyList<string> SavedFiles(string directory)
     {
         var graph = Path.Combine(directory, FileName);
-        return [graph, HnswVectorIndex.AttributesPath(graph)];
+        // Only a quantised graph has float32 copies; listing their file for float32 ones too would change the
+        // checksum of every index saved before quantisation existed and rebuild it for nothing.
+        return Options.Storage == HnswStorage.Float32
+            ? [graph, HnswVectorIndex.AttributesPath(graph)]
+            : [graph, HnswVectorIndex.AttributesPath(graph), HnswVectorIndex.ExactRowsPath(graph)];
     }
 
     public IVectorIndex? Load(string directory, int dimensions)

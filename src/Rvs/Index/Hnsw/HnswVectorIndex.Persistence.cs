@@ -14,7 +14,8 @@ public sealed partial class HnswVectorIndex
 
     /// <summary>
     /// Writes the index to <paramref name="path"/> atomically (a temporary file renamed over the target), plus
-    /// attributes, if any, to "&lt;path&gt;.attributes.json".
+    /// attributes, if any, to "&lt;path&gt;.attributes.json", and a quantised graph's float32 vectors to
+    /// "&lt;path&gt;.f32".
     /// </summary>
     public void Save(string path)
     {
@@ -25,6 +26,17 @@ public sealed partial class HnswVectorIndex
             ObjectDisposedException.ThrowIf(_disposed, this);
             var temporary = path + ".tmp";
             _index.Save(temporary);
+            var exactRowsPath = ExactRowsPath(path);
+            if (_exactRows is null)
+            {
+                File.Delete(exactRowsPath);
+            }
+            else
+            {
+                _exactRows.Write(exactRowsPath + ".tmp", Options.Storage);
+                File.Move(exactRowsPath + ".tmp", exactRowsPath, overwrite: true);
+            }
+
             var attributesPath = AttributesPath(path);
             if (_attributes.Count > 0)
             {
@@ -59,7 +71,19 @@ public sealed partial class HnswVectorIndex
         var index = new USearchIndex(path, view);
         try
         {
-            return new HnswVectorIndex(index, options ?? new HnswOptions(), view, attributes);
+            options ??= new HnswOptions();
+            ExactRows? exactRows = null;
+            if (File.Exists(ExactRowsPath(path)))
+            {
+                (exactRows, var storage) = ExactRows.Read(ExactRowsPath(path), checked((int)index.Dimensions()));
+                options = options with { Storage = storage };
+            }
+            else
+            {
+                options = options with { Storage = HnswStorage.Float32 };
+            }
+
+            return new HnswVectorIndex(index, options, view, attributes, exactRows);
         }
         catch
         {
@@ -70,4 +94,7 @@ public sealed partial class HnswVectorIndex
 
     /// <summary>Where <see cref="Save"/> puts the attributes of the index saved at <paramref name="path"/>.</summary>
     public static string AttributesPath(string path) => path + ".attributes.json";
+
+    /// <summary>Where <see cref="Save"/> puts the float32 vectors of a quantised index saved at <paramref name="path"/>.</summary>
+    public static string ExactRowsPath(string path) => path + ".f32";
 }

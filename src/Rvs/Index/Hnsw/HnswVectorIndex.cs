@@ -5,7 +5,9 @@ namespace Rvs.Index;
 /// <summary>
 /// Approximate index over USearch's HNSW graph. Uses the inner-product metric on unit vectors (USearch reports
 /// 1 − dot) and converts to the L2 distance of <see cref="VectorHit"/> with the same formula as the exact index,
-/// so both back ends report identical distances for the same neighbour.
+/// so both back ends report identical distances for the same neighbour. With quantised storage (f16, i8) the graph
+/// walks on approximate distances and its candidates are re-ranked on float32 copies (<see cref="ExactRows"/>), so
+/// the distances returned are still the exact ones.
 /// The managed wrapper owns the native handle's lifetime and file I/O; hot paths and the settings the wrapper does
 /// not expose (reserve, thread slots, search expansion) call the native library directly with that handle.
 /// Thread-safe: searches run concurrently up to the configured thread slots, mutations are exclusive.
@@ -17,6 +19,7 @@ public sealed partial class HnswVectorIndex : IVectorIndex
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly SemaphoreSlim _searchSlots;
     private readonly Dictionary<long, string> _attributes = [];
+    private readonly ExactRows? _exactRows;
     private readonly bool _readOnly;
     private bool _disposed;
 
@@ -24,17 +27,19 @@ public sealed partial class HnswVectorIndex : IVectorIndex
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
         Options = options ?? new HnswOptions();
-        _index = new USearchIndex(MetricKind.Ip, ScalarKind.Float32, (ulong)dimensions, (ulong)Options.Connectivity,
+        _index = new USearchIndex(MetricKind.Ip, ScalarKindOf(Options.Storage), (ulong)dimensions, (ulong)Options.Connectivity,
             (ulong)Options.ExpansionAdd, (ulong)Options.ExpansionSearch, multi: false);
+        _exactRows = Options.Storage == HnswStorage.Float32 ? null : new ExactRows(dimensions);
         _handle = HandleOf(_index);
         Dimensions = dimensions;
         _searchSlots = new SemaphoreSlim(Options.EffectiveSearchThreads);
         Reserve(1024);
     }
 
-    private HnswVectorIndex(USearchIndex index, HnswOptions options, bool readOnly, Dictionary<long, string> attributes)
+    private HnswVectorIndex(USearchIndex index, HnswOptions options, bool readOnly, Dictionary<long, string> attributes, ExactRows? exactRows)
     {
         _index = index;
+        _exactRows = exactRows;
         _handle = HandleOf(index);
         _readOnly = readOnly;
         _attributes = attributes;
@@ -98,6 +103,23 @@ public sealed partial class HnswVectorIndex : IVectorIndex
         finally
         {
             _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Managed memory of the float32 copies a quantised graph re-ranks on; 0 for float32 storage.</summary>
+    public long ExactRowsBytes
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _exactRows?.Bytes ?? 0;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
         }
     }
 
@@ -169,6 +191,7 @@ public sealed partial class HnswVectorIndex : IVectorIndex
                     {
                         Native.Add(handle, (ulong)ids[row], basePtr + (long)row * dims, (int)ScalarKind.Float32, out var error);
                         ThrowOnError(error);
+                        _exactRows?.Set(ids[row], vectors.Slice(row * dims, dims));
                     }
                 }
             }
@@ -209,6 +232,7 @@ public sealed partial class HnswVectorIndex : IVectorIndex
 
                 removed += (int)Call(Native.Remove, id);
                 _attributes.Remove(id);
+                _exactRows?.Remove(id);
             }
 
             return removed;
@@ -241,13 +265,14 @@ public sealed partial class HnswVectorIndex : IVectorIndex
     public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k)
     {
         VectorIndexGuard.CheckQuery(query, k, Dimensions);
-        Span<ulong> keys = k <= 256 ? stackalloc ulong[k] : new ulong[k];
-        Span<float> distances = k <= 256 ? stackalloc float[k] : new float[k];
         int found;
         _lock.EnterReadLock();
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            var candidates = _exactRows is null ? k : Options.CandidatesFor(k);
+            Span<ulong> keys = candidates <= 512 ? stackalloc ulong[candidates] : new ulong[candidates];
+            Span<float> distances = candidates <= 512 ? stackalloc float[candidates] : new float[candidates];
             _searchSlots.Wait();
             try
             {
@@ -257,7 +282,7 @@ public sealed partial class HnswVectorIndex : IVectorIndex
                     fixed (ulong* keysPtr = keys)
                     fixed (float* distancesPtr = distances)
                     {
-                        found = (int)Native.Search(_handle, q, (int)ScalarKind.Float32, (nuint)k, keysPtr, distancesPtr, out var error);
+                        found = (int)Native.Search(_handle, q, (int)ScalarKind.Float32, (nuint)candidates, keysPtr, distancesPtr, out var error);
                         ThrowOnError(error);
                     }
                 }
@@ -271,13 +296,14 @@ public sealed partial class HnswVectorIndex : IVectorIndex
             for (var i = 0; i < found; i++)
             {
                 var id = (long)keys[i];
-                // USearch's inner-product distance is 1 − dot.
-                hits[i] = new VectorHit(id, TopK.DistanceFromDot(1f - distances[i]), _attributes.GetValueOrDefault(id));
+                // USearch's inner-product distance is 1 − dot; a quantised graph's is approximate, so the dot is recomputed.
+                var dot = _exactRows?.Dot(id, query) ?? 1f - distances[i];
+                hits[i] = new VectorHit(id, TopK.DistanceFromDot(dot), _attributes.GetValueOrDefault(id));
             }
 
             // The graph returns nearest first but does not order equal distances; the interface promises smaller id first.
             Array.Sort(hits, static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
-            return hits;
+            return found > k ? hits[..k] : hits;
         }
         finally
         {
@@ -306,6 +332,13 @@ public sealed partial class HnswVectorIndex : IVectorIndex
 
         _lock.Dispose();
     }
+
+    private static ScalarKind ScalarKindOf(HnswStorage storage) => storage switch
+    {
+        HnswStorage.Float16 => ScalarKind.Float16,
+        HnswStorage.Int8 => ScalarKind.Int8,
+        _ => ScalarKind.Float32,
+    };
 
     private static void CheckId(long id)
     {
