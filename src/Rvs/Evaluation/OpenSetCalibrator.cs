@@ -20,9 +20,8 @@ namespace Rvs.Evaluation;
 /// where S is still an average over many subsets rather than the all-or-nothing question of whether any of the M is
 /// close (which is what S becomes as g nears M: on LFW's calibration half the exact threshold drops from 0.845 to
 /// 0.829 between 5,623 and 6,392 faces, where the steps before it, each to a 1.33 times larger gallery, move it by
-/// 0.005 to 0.011). The exact sizes
-/// therefore stop at g₀, and the continued ones go up to twice the fewest strangers (<see cref="ContinuedSizes"/>);
-/// the file says where the exact sizes end (<see cref="OpenSetCalibration.ExactUpTo"/>).
+/// 0.005 to 0.011). The exact sizes therefore stop at g₀, and the continued ones go up to twice the fewest strangers
+/// (<see cref="ContinuedSizes"/>); the file says where the exact sizes end (<see cref="OpenSetCalibration.ExactUpTo"/>).
 /// </para>
 /// </summary>
 public static class OpenSetCalibrator
@@ -155,18 +154,8 @@ public static class OpenSetCalibrator
     /// levels off at the distance under which the target share of queries has any close stranger at all, which is a
     /// floor of the data, not of the rate.
     /// </summary>
-    internal static int[] ContinuedSizes(int largestExact, int fewestStrangers)
-    {
-        var largest = 2 * fewestStrangers;
-        var sizes = new SortedSet<int>();
-        for (var k = 0; Math.Pow(10, (double)k / SizesPerDecade) <= largest; k++)
-        {
-            sizes.Add((int)Math.Round(Math.Pow(10, (double)k / SizesPerDecade)));
-        }
-
-        sizes.Add(largest);
-        return [.. sizes.Where(g => g > largestExact && g <= largest)];
-    }
+    internal static int[] ContinuedSizes(int largestExact, int fewestStrangers) =>
+        [.. GallerySizes(2 * fewestStrangers).Where(g => g > largestExact)];
 
     /// <summary>1, then 10^(k/8) rounded, up to the largest size every query has enough strangers for.</summary>
     internal static int[] GallerySizes(int largest)
