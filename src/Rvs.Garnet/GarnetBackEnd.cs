@@ -41,12 +41,14 @@ public sealed class GarnetBackEnd(GarnetVectorIndexOptions options) : IVectorBac
     /// The back end for the collection in <paramref name="directory"/>: a set name left unset is the directory's name,
     /// so several collections share one cluster without colliding; a name given explicitly is kept as it is.
     /// </summary>
-    public static GarnetBackEnd ForCollection(string directory, GarnetVectorIndexOptions options)
+    public static GarnetBackEnd ForCollection(string directory, GarnetVectorIndexOptions options) =>
+        Named(Path.GetFileName(Path.GetFullPath(directory).TrimEnd('/')), options);
+
+    /// <summary>The back end with its set name, unless one was given, made from <paramref name="name"/> (a shared catalog's database).</summary>
+    public static GarnetBackEnd Named(string name, GarnetVectorIndexOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new GarnetBackEnd(options.Collection is null
-            ? options with { Collection = SafeName(Path.GetFileName(Path.GetFullPath(directory).TrimEnd('/'))) }
-            : options);
+        return new GarnetBackEnd(options.Collection is null ? options with { Collection = SafeName(name) } : options);
     }
 
     /// <summary>The back end recorded in <paramref name="settings"/>; the endpoints are required.</summary>
@@ -90,6 +92,10 @@ public sealed class GarnetBackEnd(GarnetVectorIndexOptions options) : IVectorBac
         File.Move(marker + ".tmp", marker, overwrite: true);
         return true;
     }
+
+    public bool IsShared => true;
+
+    public IVectorIndex Connect(int dimensions) => new GarnetVectorIndex(Options, dimensions);
 
     public IVectorIndex? Load(string directory, int dimensions) =>
         File.Exists(Path.Combine(directory, MarkerFileName)) ? new GarnetVectorIndex(Options, dimensions) : null;

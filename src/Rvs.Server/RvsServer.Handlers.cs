@@ -297,7 +297,7 @@ public static partial class RvsServer
             lock (state.PlacementLock)
             {
                 state.People.PlaceNewFaces(
-                    MeasuredClusteringOptions.ForModel(state.Collection.Pipeline.ModelId, state.Collection.IndexedFaces),
+                    MeasuredClusteringOptions.ForModel(state.Collection.Pipeline.ModelId, state.Collection.GalleryFaces),
                     (vector, k) => state.Collection.NearestFaces(vector, k), afterFaceId: faces.Min(f => f.FaceId) - 1);
             }
         }

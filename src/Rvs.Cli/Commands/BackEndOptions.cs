@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rvs.Catalog;
+using Rvs.Catalog.PostgreSql;
 using Rvs.Errors;
 using Rvs.Index;
 using Rvs.Index.Garnet;
@@ -73,6 +74,9 @@ internal sealed class BackEndOptions
             options = options with { Shards = shards };
         }
 
-        return GarnetBackEnd.ForCollection(directory, options);
+        // A shared catalog names its sets after its database, so every process that opens it finds the same ones.
+        return CatalogLocation.IsShared(directory)
+            ? GarnetBackEnd.Named(PostgresUri.Parse(directory).Builder.Database ?? GarnetBackEnd.DefaultCollection, options)
+            : GarnetBackEnd.ForCollection(directory, options);
     }
 }

@@ -39,8 +39,9 @@ internal static class CatalogLocation
         IsShared(location) ? PostgresCatalog.OpenExisting(location, readOnly) : CatalogDatabase.OpenExisting(location, readOnly);
 
     /// <summary>The catalog at <paramref name="location"/>, created for this pipeline and back end if there is none.</summary>
-    public static ICatalog OpenOrCreate(string location, PipelineIdentity pipeline, string indexKind, IReadOnlyDictionary<string, string> indexSettings) =>
+    /// <param name="sharedCreated">On a shared catalog, runs inside the transaction that creates it (see PostgresCatalog.OpenOrCreate).</param>
+    public static ICatalog OpenOrCreate(string location, PipelineIdentity pipeline, string indexKind, IReadOnlyDictionary<string, string> indexSettings, Action? sharedCreated = null) =>
         IsShared(location)
-            ? PostgresCatalog.OpenOrCreate(location, pipeline, indexKind, indexSettings)
+            ? PostgresCatalog.OpenOrCreate(location, pipeline, indexKind, indexSettings, sharedCreated)
             : CatalogDatabase.OpenOrCreate(location, pipeline, indexKind, indexSettings);
 }

@@ -23,7 +23,13 @@ internal enum PhotoClash
 /// Moving the generation first takes its row's lock before anything else, so concurrent writers of a shared catalog
 /// commit one after another, in generation order, and never deadlock on each other's photos.
 /// </summary>
-internal sealed class CatalogWriter(ICatalog database, PipelineIdentity pipeline, PhotoClash clash = PhotoClash.Replace) : ICatalogWriter
+/// <param name="queueVectors">Queues each change's added and removed faces inside its transaction, for a vector store
+/// other processes share (PostgreSql/VectorOutbox.Enqueue); null when the index lives in this process.</param>
+internal sealed class CatalogWriter(
+    ICatalog database,
+    PipelineIdentity pipeline,
+    PhotoClash clash = PhotoClash.Replace,
+    Action<DbConnection, DbTransaction, IEnumerable<long>, IEnumerable<long>>? queueVectors = null) : ICatalogWriter
 {
     public Action? BeforeCommit { get; set; }
 
@@ -66,9 +72,11 @@ internal sealed class CatalogWriter(ICatalog database, PipelineIdentity pipeline
             }
         }
 
+        var change = rows.Change(generation);
+        queueVectors?.Invoke(connection, transaction, change.AddedFaceIds, change.RemovedFaceIds);
         BeforeCommit?.Invoke();
         transaction.Commit();
-        return rows.Change(generation);
+        return change;
     });
 
     /// <summary>
@@ -92,7 +100,7 @@ internal sealed class CatalogWriter(ICatalog database, PipelineIdentity pipeline
             images += delete.ExecuteNonQuery();
         }
 
-        return Commit(transaction, generation, images, faceIds);
+        return Commit(connection, transaction, generation, images, faceIds);
     });
 
     /// <summary>Removes one photo and its faces by id; the photo's file, if it has one, is left alone.</summary>
@@ -103,7 +111,7 @@ internal sealed class CatalogWriter(ICatalog database, PipelineIdentity pipeline
         var generation = BumpGeneration(connection, transaction);
         var faceIds = Ids(connection, transaction, "SELECT id FROM faces WHERE image_id = @id", "@id", imageId);
         using var delete = Sql.Command(connection, transaction, "DELETE FROM images WHERE id = @id", ("@id", imageId));
-        return Commit(transaction, generation, delete.ExecuteNonQuery(), faceIds);
+        return Commit(connection, transaction, generation, delete.ExecuteNonQuery(), faceIds);
     });
 
     /// <summary>
@@ -139,13 +147,14 @@ internal sealed class CatalogWriter(ICatalog database, PipelineIdentity pipeline
             $"UPDATE settings SET value = CAST(value AS BIGINT) + 1 WHERE key = '{CatalogSchema.KeyGeneration}' RETURNING value");
 
     // A removal that matched nothing is rolled back, generation and all: the catalog is left as it was.
-    private static (RemovalSummary, ChangeSet?) Commit(DbTransaction transaction, long generation, int images, List<long> faceIds)
+    private (RemovalSummary, ChangeSet?) Commit(DbConnection connection, DbTransaction transaction, long generation, int images, List<long> faceIds)
     {
         if (images == 0)
         {
             return (new RemovalSummary(0, 0), null);
         }
 
+        queueVectors?.Invoke(connection, transaction, [], faceIds);
         transaction.Commit();
         return (new RemovalSummary(images, faceIds.Count), ChangeSet.Removal(generation, faceIds));
     }

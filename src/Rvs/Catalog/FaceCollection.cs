@@ -38,16 +38,10 @@ public sealed class FaceCollection : IDisposable
 
             Settings = database.ReadSettings();
             _reader = new CatalogReader(database);
-            _writer = database.Writer(Settings.Pipeline);
             var recorded = options.BackEnds.FromSettings(Settings.IndexKind, Settings.IndexParameters, database.CountFaces());
             var backEnd = options.BackEnd ?? recorded;
-            if (database.Directory is null && !VectorBackEnds.Embedded.Kinds.Contains(backEnd.Kind))
-            {
-                // Garnet's sets are cleared and refilled by whichever process finds them behind the catalog, which is
-                // only safe while one process owns the collection; on a shared catalog that is not yet worked out.
-                throw new CollectionException($"the shared catalog {database.Location} keeps its vector index in each process: "
-                    + $"use --index exact or hnsw (the {backEnd.Kind} back end is not supported on a shared catalog yet)");
-            }
+            // Whatever this run searches with, the store the collection records must hear of every change it makes.
+            _writer = database.Writer(Settings.Pipeline, queueVectors: database.Outbox is not null && recorded.IsShared);
 
             var warn = options.Warnings ?? (message => Console.Error.WriteLine($"rvs: warning: {message}"));
             _index = new IndexHost(database, _reader, Settings.Pipeline.Dimensions, backEnd, persist: backEnd.Kind == recorded.Kind, warn);
@@ -69,8 +63,28 @@ public sealed class FaceCollection : IDisposable
 
     public PipelineIdentity Pipeline => Settings.Pipeline;
 
-    /// <summary>Faces in the vector index now: the gallery size a search's verdict is calibrated for.</summary>
+    /// <summary>Faces in the vector index now; throws when part of a shared store cannot be counted.</summary>
     public long IndexedFaces => _index.Count;
+
+    /// <summary>
+    /// The gallery size a search's verdict is calibrated for: the index's faces, or the catalog's while part of a
+    /// shared store is down, since a partial answer is judged as if it came from the whole collection (the stricter
+    /// threshold of the larger gallery).
+    /// </summary>
+    public long GalleryFaces
+    {
+        get
+        {
+            try
+            {
+                return _index.Count;
+            }
+            catch (Errors.IndexUnavailableException)
+            {
+                return _database.CountFaces();
+            }
+        }
+    }
 
     /// <summary>Faces in the catalog now, read from it (another process may have added some since the index was loaded).</summary>
     public long CatalogFaces() => _database.CountFaces();
@@ -126,7 +140,8 @@ public sealed class FaceCollection : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(pipeline.Dimensions, 1);
         options ??= new CollectionOptions();
         var database = CatalogLocation.OpenOrCreate(location, pipeline, options.BackEnd?.Kind ?? VectorBackEnds.Auto,
-            options.BackEnd?.Settings ?? new Dictionary<string, string>());
+            options.BackEnd?.Settings ?? new Dictionary<string, string>(),
+            options.BackEnd is { IsShared: true } store ? () => store.Create(pipeline.Dimensions, 0).Dispose() : null);
         var collection = new FaceCollection(database, options);
         try
         {

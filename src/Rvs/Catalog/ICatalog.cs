@@ -30,7 +30,9 @@ internal interface ICatalog : IDisposable
     /// <summary>What a read-only open of a catalog that needs an upgrade says: it cannot upgrade without writing.</summary>
     CollectionException NeedsUpgradeError();
 
-    ICatalogWriter Writer(PipelineIdentity pipeline);
+    /// <param name="queueVectors">Whether each change also queues its faces for a vector store that other processes
+    /// share (a shared catalog whose recorded back end is garnet; see PostgreSql/VectorOutbox).</param>
+    ICatalogWriter Writer(PipelineIdentity pipeline, bool queueVectors);
 
     /// <summary>An open connection, read-only if the catalog was opened so.</summary>
     DbConnection Connect();
@@ -94,6 +96,12 @@ internal interface ICatalog : IDisposable
 
     /// <summary>The bytes the catalog takes where it is stored (`rvs stats`).</summary>
     long SizeOnDiskBytes();
+
+    /// <summary>
+    /// The queue through which a vector store every process shares (garnet) follows this catalog, or null where one
+    /// process owns the collection (catalog.db), which rebuilds such a store itself when its stamp does not match.
+    /// </summary>
+    PostgreSql.VectorOutbox? Outbox => null;
 }
 
 /// <summary>

@@ -15,7 +15,7 @@ namespace Rvs.Catalog;
 /// and so does a read-only collection. The saved files are loaded only while their checksum matches the one recorded
 /// with the stamp: a truncated or altered file is never handed to the back end, but rebuilt, with a warning.
 /// </remarks>
-internal sealed class IndexHost : IDisposable
+internal sealed partial class IndexHost : IDisposable
 {
     private readonly ICatalog _database;
     private readonly CatalogReader _reader;
@@ -48,7 +48,7 @@ internal sealed class IndexHost : IDisposable
         BackEnd = backEnd;
         _persist = persist && database.Directory is not null;
         _warn = warn;
-        _index = LoadOrBuild();
+        _index = SharesStore ? ConnectShared() : LoadOrBuild();
     }
 
     public IVectorBackEnd BackEnd { get; private set; }
@@ -77,6 +77,12 @@ internal sealed class IndexHost : IDisposable
     /// <summary>Makes the index follow a committed catalog write.</summary>
     public void Apply(ChangeSet change)
     {
+        if (SharesStore)
+        {
+            ApplyShared(change);
+            return;
+        }
+
         _lock.EnterWriteLock();
         try
         {
@@ -171,6 +177,11 @@ internal sealed class IndexHost : IDisposable
     /// </summary>
     public bool CatchUp()
     {
+        if (SharesStore)
+        {
+            return CatchUpShared();
+        }
+
         var stored = _database.ReadGeneration();
         _lock.EnterWriteLock();
         try
@@ -203,7 +214,25 @@ internal sealed class IndexHost : IDisposable
 
     private long Swap(IVectorBackEnd target, bool switching)
     {
+        if (_database.Outbox is not null && target.IsShared)
+        {
+            return RefillShared(target);
+        }
+
         var (fresh, snapshot) = Build(target);
+        Exchange(fresh, target, snapshot.Generation, () =>
+        {
+            // Switching is FaceCollection.Reindex after the catalog recorded the new back end: it is the recorded one now.
+            _persist |= switching && _database.Directory is not null;
+            _maxFaceId = snapshot.MaxFaceId;
+            _savedGeneration = null;
+        });
+        return fresh.Count;
+    }
+
+    // Puts a freshly built index in place of the one searched now, under the write lock, and disposes the old one.
+    private void Exchange(IVectorIndex fresh, IVectorBackEnd target, long generation, Action? alsoUnderLock = null)
+    {
         IVectorIndex old;
         _lock.EnterWriteLock();
         try
@@ -211,12 +240,9 @@ internal sealed class IndexHost : IDisposable
             old = _index;
             _index = fresh;
             BackEnd = target;
-            // Switching is FaceCollection.Reindex after the catalog recorded the new back end: it is the recorded one now.
-            _persist |= switching && _database.Directory is not null;
-            _generation = snapshot.Generation;
-            _maxFaceId = snapshot.MaxFaceId;
+            _generation = generation;
             _outOfSync = false;
-            _savedGeneration = null;
+            alsoUnderLock?.Invoke();
         }
         finally
         {
@@ -224,7 +250,6 @@ internal sealed class IndexHost : IDisposable
         }
 
         old.Dispose();
-        return fresh.Count;
     }
 
     public void Dispose()

@@ -38,4 +38,14 @@ public interface IVectorBackEnd
     /// the collection records their checksum with the saved index's stamp and loads them only while it matches.
     /// </summary>
     IReadOnlyList<string> SavedFiles(string directory) => [];
+
+    /// <summary>
+    /// Whether the vectors live on servers that every process using the collection reaches (garnet), rather than in
+    /// this process. On a shared catalog such a store is filled once and then follows the catalog's changes; it is
+    /// never rebuilt by a process that opens it.
+    /// </summary>
+    bool IsShared => false;
+
+    /// <summary>A shared store's index as its servers hold it now, nothing cleared (only when <see cref="IsShared"/>).</summary>
+    IVectorIndex Connect(int dimensions) => throw new NotSupportedException($"the {Kind} index lives in this process; there is nothing to connect to");
 }

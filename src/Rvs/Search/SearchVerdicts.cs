@@ -65,7 +65,7 @@ public sealed class SearchVerdicts
 
     /// <summary>The policy for the collection as it is now; null when no pair threshold was measured for its models.</summary>
     public VerdictPolicy? Policy() =>
-        _pairThreshold is { } pair ? VerdictPolicy.For(_calibration, pair, _collection.IndexedFaces, TargetFpir) : null;
+        _pairThreshold is { } pair ? VerdictPolicy.For(_calibration, pair, _collection.GalleryFaces, TargetFpir) : null;
 
     public AnsweredHits Answer(IReadOnlyList<SearchHit> hits)
     {

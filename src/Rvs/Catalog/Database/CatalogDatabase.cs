@@ -41,7 +41,8 @@ internal sealed class CatalogDatabase : ICatalog
 
     public CollectionException NeedsUpgradeError() => NeedsUpgradeError(Directory);
 
-    public ICatalogWriter Writer(PipelineIdentity pipeline) => new CatalogWriter(this, pipeline);
+    // catalog.db has no other process to hand vectors to: its Garnet sets are refilled by the one process that owns it.
+    public ICatalogWriter Writer(PipelineIdentity pipeline, bool queueVectors) => new CatalogWriter(this, pipeline);
 
     /// <summary>The catalog and the saved index files beside it (the collection directory's files).</summary>
     public long SizeOnDiskBytes() => new DirectoryInfo(Directory).EnumerateFiles().Sum(f => f.Length);

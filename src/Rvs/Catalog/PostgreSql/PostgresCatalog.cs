@@ -68,10 +68,16 @@ internal sealed class PostgresCatalog : ICatalog
     }
 
     /// <summary>The catalog at <paramref name="uri"/>, its tables and settings created for this pipeline if it has none.</summary>
-    public static PostgresCatalog OpenOrCreate(string uri, PipelineIdentity pipeline, string indexKind, IReadOnlyDictionary<string, string> indexSettings) =>
-        Opened(PostgresUri.Parse(uri), readOnly: false, (pipeline, indexKind, indexSettings));
+    /// <param name="created">Runs inside the creating transaction, under the creation lock, when this call creates the
+    /// collection: a shared vector store is emptied there, before any other process can open the catalog and write to it.</param>
+    public static PostgresCatalog OpenOrCreate(string uri, PipelineIdentity pipeline, string indexKind, IReadOnlyDictionary<string, string> indexSettings, Action? created = null) =>
+        Opened(PostgresUri.Parse(uri), readOnly: false, (pipeline, indexKind, indexSettings), created);
 
-    private static PostgresCatalog Opened(PostgresUri uri, bool readOnly, (PipelineIdentity Pipeline, string Kind, IReadOnlyDictionary<string, string> Settings)? pipeline)
+    private static PostgresCatalog Opened(
+        PostgresUri uri,
+        bool readOnly,
+        (PipelineIdentity Pipeline, string Kind, IReadOnlyDictionary<string, string> Settings)? pipeline,
+        Action? onCreated = null)
     {
         var writer = new PostgresCatalog(uri, readOnly: false, version: 0);
         int version;
@@ -101,6 +107,7 @@ internal sealed class PostgresCatalog : ICatalog
                     }
 
                     CatalogQueries.WriteBackEnd(connection, transaction, created.Kind, created.Settings);
+                    onCreated?.Invoke();
                 }
 
                 transaction.Commit();
@@ -115,7 +122,11 @@ internal sealed class PostgresCatalog : ICatalog
         return new PostgresCatalog(uri, readOnly, version);
     }
 
-    public ICatalogWriter Writer(PipelineIdentity pipeline) => new CatalogWriter(this, pipeline, PhotoClash.KeepFirst);
+    public ICatalogWriter Writer(PipelineIdentity pipeline, bool queueVectors) =>
+        new CatalogWriter(this, pipeline, PhotoClash.KeepFirst, queueVectors ? VectorOutbox.Enqueue : null);
+
+    /// <summary>The queue that keeps a shared vector store (garnet) in step with this catalog.</summary>
+    public VectorOutbox? Outbox => new(this);
 
     public DbConnection Connect() => Open();
 

@@ -79,6 +79,14 @@ internal static class PostgresSchema
         new(2, "photos known by their content hash: each stored once however many indexers write", """
             CREATE UNIQUE INDEX images_content_hash ON images (content_hash);
             """),
+        new(3, "the queue of faces a shared vector store (garnet) has still to add or remove", """
+            -- Written in the transaction of the catalog change, deleted once the vector store holds it
+            -- (VectorOutbox): a writer killed between the two leaves its faces here for the next process to apply.
+            CREATE TABLE vector_outbox (
+                face_id bigint PRIMARY KEY,
+                removed boolean NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => Steps[^1].Version;
