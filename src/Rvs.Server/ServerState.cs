@@ -69,6 +69,7 @@ internal sealed class ServerState : IDisposable
     {
         Gate.Dispose();
         UploadBudget.Dispose();
+        Metrics.Dispose();
         Collection.Dispose();
         if (_ownsPipeline)
         {

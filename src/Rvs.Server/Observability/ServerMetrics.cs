@@ -13,8 +13,9 @@ namespace Rvs.Server.Observability;
 /// <see cref="ReadStateAtScrape"/>, which is where a gauge of another part of the server's state belongs too.
 /// Nothing here carries a face, a name or a label: only counts, durations and the index's layout.
 /// </summary>
-internal sealed class ServerMetrics
+internal sealed class ServerMetrics : IDisposable
 {
+
     /// <summary>16 doubling buckets, 0.5 ms to 16 s: index searches and the model work share one scale, so their histograms compare.</summary>
     private static readonly double[] DurationBuckets = Histogram.ExponentialBuckets(0.0005, 2, 16);
 
@@ -30,6 +31,7 @@ internal sealed class ServerMetrics
     private readonly Counter _rejected;
     private readonly Gauge _indexFaces;
     private readonly Gauge _shardUp;
+    private readonly PostgresPoolMetrics? _postgresPool;
 
     public ServerMetrics(FaceCollection collection)
     {
@@ -37,6 +39,7 @@ internal sealed class ServerMetrics
         Registry = Metrics.NewCustomRegistry();
         Factory = Metrics.WithCustomRegistry(Registry);
         DotNetStats.Register(Registry);
+        _postgresPool = collection.Directory is null ? new PostgresPoolMetrics(Factory) : null;
 
         var durations = new HistogramConfiguration { Buckets = DurationBuckets };
         _searchSeconds = Factory.CreateHistogram("rvs_search_duration_seconds",
@@ -123,6 +126,8 @@ internal sealed class ServerMetrics
 
     public void Rejected(string reason) => _rejected.WithLabels(reason).Inc();
 
+    public void Dispose() => _postgresPool?.Dispose();
+
     /// <summary>
     /// Reads the index's kind and size and the shards' health as the server knows them. The size is the index's own
     /// count (for garnet, one VCARD a shard, as every search already sends); when a shard cannot answer it, the size is
@@ -131,6 +136,7 @@ internal sealed class ServerMetrics
     /// </summary>
     private void ReadStateAtScrape()
     {
+        _postgresPool?.Observe();
         try
         {
             var kind = _collection.IndexKind;

@@ -42,6 +42,7 @@ public sealed class ServerMetricsTests(ServerFixture fixture)
         Assert.Equal(FaceCollection.CountFaces(fixture.CollectionDirectory), after.Value("rvs_index_faces", new() { ["kind"] = kind }));
         Assert.Equal(1, after.Value("http_request_duration_seconds_count", new() { ["endpoint"] = "/api/search", ["method"] = "POST", ["code"] = "2xx" }));
         Assert.DoesNotContain(after.Samples, s => s.Name == "rvs_garnet_shard_up");
+        Assert.DoesNotContain(after.Samples, s => s.Name.StartsWith("rvs_postgres_", StringComparison.Ordinal)); // a collection directory has no pool
     }
 
     [Fact]

@@ -78,6 +78,15 @@ public sealed class SharedCatalogServerTests : IAsyncLifetime
         using var people = await first.GetAsync("/api/people");
         Assert.Equal(HttpStatusCode.NotFound, people.StatusCode);
         Assert.Contains("shared catalog", await people.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The catalog's connection pool on /metrics, as Npgsql counts it: the searches above opened connections,
+        // now back in the pool (both servers' pools, since they share this process).
+        using var scraped = await first.GetAsync("/metrics");
+        var metrics = Exposition.Parse(await scraped.Content.ReadAsStringAsync());
+        Assert.InRange(metrics.Value("rvs_postgres_pool_connections", new() { ["state"] = "idle" }), 1, 200);
+        Assert.Equal(0, metrics.Value("rvs_postgres_pool_connections", new() { ["state"] = "used" }));
+        Assert.True(metrics.Value("rvs_postgres_pool_max_connections") >= 1);
+        Assert.Equal(0, metrics.Value("rvs_postgres_pool_pending_requests"));
     }
 
     private async Task<HttpClient> StartAsync()
