@@ -20,6 +20,8 @@ public sealed class MultiNodeTests : IDisposable
 
     private const int PhotosEach = 12;
 
+    private const string ApiKey = "multi-node-test-key";
+
     private readonly string _photos = Directory.CreateTempSubdirectory("rvs-multinode-photos-").FullName;
     private readonly string _nowhere = Directory.CreateTempSubdirectory("rvs-multinode-cwd-").FullName;
     private readonly List<RvsChild> _children = [];
@@ -87,6 +89,23 @@ public sealed class MultiNodeTests : IDisposable
         Assert.Equal(FaceIds(answers[0]), FaceIds(answers[1]));
         Assert.All(answers, a => Assert.False(a.GetProperty("partial").GetBoolean()));
 
+        // A photo uploaded through one server is found through the other, and removed through it, gone from both.
+        var added = await UploadAsync(second.Url, TestData.LfwPhoto("Serena_Williams", 1), "Serena_Williams");
+        var newcomer = TestData.LfwPhoto("Serena_Williams", 2);
+        var found = (await SearchAsync(first.Url, newcomer)).GetProperty("hits")[0];
+        Assert.Equal("Serena_Williams", found.GetProperty("label").GetString());
+        Assert.Equal(added.FaceId, found.GetProperty("face_id").GetInt64());
+        using (var client = new HttpClient { BaseAddress = first.Url })
+        using (var removal = new HttpRequestMessage(HttpMethod.Delete, $"/api/images/{added.ImageId}"))
+        {
+            removal.Headers.Add(Rvs.Server.RvsServer.ApiKeyHeader, ApiKey);
+            using var removed = await client.SendAsync(removal);
+            Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        }
+
+        Assert.DoesNotContain(added.FaceId, FaceIds(await SearchAsync(second.Url, newcomer)));
+        Assert.Equal(_database.Scalar("SELECT count(*) FROM faces"), StoreCount());
+
         // One server gone: the other still answers, the same.
         first.Process.Kill();
         Assert.Equal(FaceIds(answers[0]), FaceIds(await SearchAsync(second.Url, query)));
@@ -108,7 +127,7 @@ public sealed class MultiNodeTests : IDisposable
     private (RvsChild Process, Uri Url) Serve()
     {
         var url = new Uri($"http://127.0.0.1:{RvsChild.FreePort()}");
-        var server = Start("serve", "--catalog", _database!.Uri, "--urls", url.ToString().TrimEnd('/'), "--allow-partial");
+        var server = Start("serve", "--catalog", _database!.Uri, "--urls", url.ToString().TrimEnd('/'), "--allow-partial", "--api-key", ApiKey);
         using var client = new HttpClient();
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -130,6 +149,19 @@ public sealed class MultiNodeTests : IDisposable
 
             Thread.Sleep(100);
         }
+    }
+
+    private static async Task<(long ImageId, long FaceId)> UploadAsync(Uri server, string photo, string label)
+    {
+        using var client = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromMinutes(1) };
+        using var form = ServerFixture.PhotoForm(File.ReadAllBytes(photo), fields: ("label", label));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/images") { Content = form };
+        request.Headers.Add(Rvs.Server.RvsServer.ApiKeyHeader, ApiKey);
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        var added = JsonDocument.Parse(body).RootElement;
+        return (added.GetProperty("image_id").GetInt64(), added.GetProperty("faces").EnumerateArray().Single().GetProperty("face_id").GetInt64());
     }
 
     private RvsChild Start(params string[] args)
