@@ -220,26 +220,8 @@ public static class ImageDecoder
 
     private static RgbImage ToRgb(SKBitmap bitmap)
     {
-        var rgba = bitmap.GetPixelSpan();
         var rgb = new byte[bitmap.Width * bitmap.Height * 3];
-        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
-        {
-            // Transparent areas are composited over white, as a browser would show them.
-            var alpha = rgba[i + 3];
-            if (alpha == 255)
-            {
-                rgb[j] = rgba[i];
-                rgb[j + 1] = rgba[i + 1];
-                rgb[j + 2] = rgba[i + 2];
-            }
-            else
-            {
-                rgb[j] = (byte)((rgba[i] * alpha + 255 * (255 - alpha)) / 255);
-                rgb[j + 1] = (byte)((rgba[i + 1] * alpha + 255 * (255 - alpha)) / 255);
-                rgb[j + 2] = (byte)((rgba[i + 2] * alpha + 255 * (255 - alpha)) / 255);
-            }
-        }
-
+        PixelConversion.RgbaToRgb(bitmap.GetPixelSpan(), rgb);
         return new RgbImage(bitmap.Width, bitmap.Height, rgb);
     }
 }

@@ -122,13 +122,8 @@ internal static class RegionDecoder
         var rgb = new byte[width * height * 3];
         for (var r = 0; r < height; r++)
         {
-            var i = (y + r) * rowBytes + x * 4;
-            for (int j = r * width * 3, end = j + width * 3; j < end; i += 4, j += 3)
-            {
-                rgb[j] = rgba[i];
-                rgb[j + 1] = rgba[i + 1];
-                rgb[j + 2] = rgba[i + 2];
-            }
+            // JPEG rows are opaque, so the shared conversion only repacks them (it composites nothing).
+            PixelConversion.RgbaToRgb(rgba.AsSpan((y + r) * rowBytes + x * 4, width * 4), rgb.AsSpan(r * width * 3, width * 3));
         }
 
         return new RgbImage(width, height, rgb);
