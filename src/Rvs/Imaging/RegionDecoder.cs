@@ -75,8 +75,8 @@ internal static class RegionDecoder
 
                 var height = band.Bottom - band.Top;
                 var rows = Math.Max(0, codec.GetScanlines(buffer, height, rowBytes));
-                var rgba = new byte[rowBytes * height];
-                Marshal.Copy(buffer, rgba, 0, rows * rowBytes);
+                // Converted straight from the codec's buffer; rows it did not deliver (a truncated JPEG) stay black.
+                var rgba = Delivered(buffer, rows * rowBytes);
                 row = band.Bottom;
                 for (var i = 0; i < boxes.Count; i++)
                 {
@@ -116,14 +116,19 @@ internal static class RegionDecoder
         return bands;
     }
 
-    /// <summary>The <paramref name="width"/>x<paramref name="height"/> RGB image at (<paramref name="x"/>, <paramref name="y"/>) of an RGBA band.</summary>
-    private static RgbImage ToRgb(byte[] rgba, int rowBytes, int x, int y, int width, int height)
+    private static unsafe ReadOnlySpan<byte> Delivered(IntPtr buffer, int length) => new((void*)buffer, length);
+
+    /// <summary>
+    /// The <paramref name="width"/>x<paramref name="height"/> RGB image at (<paramref name="x"/>, <paramref name="y"/>)
+    /// of an RGBA band; rows past the end of <paramref name="rgba"/> are left black.
+    /// </summary>
+    private static RgbImage ToRgb(ReadOnlySpan<byte> rgba, int rowBytes, int x, int y, int width, int height)
     {
         var rgb = new byte[width * height * 3];
-        for (var r = 0; r < height; r++)
+        for (var r = 0; r < height && (y + r + 1) * rowBytes <= rgba.Length; r++)
         {
             // JPEG rows are opaque, so the shared conversion only repacks them (it composites nothing).
-            PixelConversion.RgbaToRgb(rgba.AsSpan((y + r) * rowBytes + x * 4, width * 4), rgb.AsSpan(r * width * 3, width * 3));
+            PixelConversion.RgbaToRgb(rgba.Slice((y + r) * rowBytes + x * 4, width * 4), rgb.AsSpan(r * width * 3, width * 3));
         }
 
         return new RgbImage(width, height, rgb);
