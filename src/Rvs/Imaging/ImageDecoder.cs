@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace Rvs.Imaging;
@@ -76,6 +77,25 @@ public static class ImageDecoder
         }
     }
 
+    /// <summary>
+    /// Skia data over <paramref name="bytes"/> without copying them (a 12 MP JPEG is several MB, and it is read again
+    /// when small faces take a finer decode); the array stays pinned until Skia releases the data.
+    /// </summary>
+    internal static SKData Borrow(byte[] bytes)
+    {
+        var pin = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+        try
+        {
+            return SKData.Create(pin.AddrOfPinnedObject(), bytes.Length, (_, _) => pin.Free())
+                ?? throw new ImageDecodeException("the image could not be read");
+        }
+        catch
+        {
+            pin.Free();
+            throw;
+        }
+    }
+
     private static DecodedPhoto DecodeCore(byte[] bytes, int targetSide, bool fit)
     {
         if (bytes.Length == 0)
@@ -88,7 +108,7 @@ public static class ImageDecoder
             return HeifDecoder.Decode(bytes, fit ? targetSide : null);
         }
 
-        using var data = SKData.CreateCopy(bytes);
+        using var data = Borrow(bytes);
         using var stream = new SKMemoryStream(data);
         using var codec = SKCodec.Create(stream, out var createResult)
             ?? throw new ImageDecodeException(createResult == SKCodecResult.IncompleteInput

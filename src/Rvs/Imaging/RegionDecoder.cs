@@ -27,7 +27,7 @@ internal static class RegionDecoder
         ArgumentOutOfRangeException.ThrowIfZero(regions.Count);
         if (!HeifDecoder.IsHeif(bytes))
         {
-            using var data = SKData.CreateCopy(bytes);
+            using var data = ImageDecoder.Borrow(bytes);
             using var codec = SKCodec.Create(data);
             if (codec is { EncodedFormat: SKEncodedImageFormat.Jpeg } && codec.EncodedOrigin is SKEncodedOrigin.TopLeft or SKEncodedOrigin.Default
                 && TryDecodeRegions(codec, regions, longSide) is { } decoded)

@@ -1,4 +1,5 @@
 using System.Drawing;
+using System.Runtime.CompilerServices;
 using Rvs.Imaging;
 using SkiaSharp;
 
@@ -39,5 +40,28 @@ public class RegionDecoderTests
         Assert.Equal((whole[1].Left, whole[1].Top, whole[1].Image.Width), (cut[1].Left, cut[1].Top, cut[1].Image.Width));
         Assert.All(cut[1].Image.Pixels, b => Assert.Equal(0, b));
         Assert.Contains(whole[1].Image.Pixels, b => b != 0);
+    }
+
+    [Fact]
+    public void decoding_leaves_the_encoded_bytes_unpinned()
+    {
+        // Both decoders hand Skia the caller's array pinned rather than a copy; a pin never released would keep the
+        // array alive (and the heap unable to compact around it) for good.
+        var decoded = DecodeCopies(GradientJpeg());
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.All(decoded, copy => Assert.False(copy.IsAlive));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference[] DecodeCopies(byte[] jpeg)
+    {
+        var whole = jpeg.ToArray();
+        var regions = jpeg.ToArray();
+        Assert.Equal(1600, ImageDecoder.Decode(whole, 2048).Image.Width);
+        Assert.Equal(400, RegionDecoder.Decode(regions, new RectangleF(0, 0, 800, 600), 800).Image.Width);
+        return [new WeakReference(whole), new WeakReference(regions)];
     }
 }
