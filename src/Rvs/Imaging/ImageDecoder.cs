@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace Rvs.Imaging;
@@ -76,6 +77,25 @@ public static class ImageDecoder
         }
     }
 
+    /// <summary>
+    /// Skia data over <paramref name="bytes"/> without copying them (a 12 MP JPEG is several MB, and it is read again
+    /// when small faces take a finer decode); the array stays pinned until Skia releases the data.
+    /// </summary>
+    internal static SKData Borrow(byte[] bytes)
+    {
+        var pin = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+        try
+        {
+            return SKData.Create(pin.AddrOfPinnedObject(), bytes.Length, (_, _) => pin.Free())
+                ?? throw new ImageDecodeException("the image could not be read");
+        }
+        catch
+        {
+            pin.Free();
+            throw;
+        }
+    }
+
     private static DecodedPhoto DecodeCore(byte[] bytes, int targetSide, bool fit)
     {
         if (bytes.Length == 0)
@@ -88,7 +108,7 @@ public static class ImageDecoder
             return HeifDecoder.Decode(bytes, fit ? targetSide : null);
         }
 
-        using var data = SKData.CreateCopy(bytes);
+        using var data = Borrow(bytes);
         using var stream = new SKMemoryStream(data);
         using var codec = SKCodec.Create(stream, out var createResult)
             ?? throw new ImageDecodeException(createResult == SKCodecResult.IncompleteInput
@@ -220,26 +240,8 @@ public static class ImageDecoder
 
     private static RgbImage ToRgb(SKBitmap bitmap)
     {
-        var rgba = bitmap.GetPixelSpan();
         var rgb = new byte[bitmap.Width * bitmap.Height * 3];
-        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
-        {
-            // Transparent areas are composited over white, as a browser would show them.
-            var alpha = rgba[i + 3];
-            if (alpha == 255)
-            {
-                rgb[j] = rgba[i];
-                rgb[j + 1] = rgba[i + 1];
-                rgb[j + 2] = rgba[i + 2];
-            }
-            else
-            {
-                rgb[j] = (byte)((rgba[i] * alpha + 255 * (255 - alpha)) / 255);
-                rgb[j + 1] = (byte)((rgba[i + 1] * alpha + 255 * (255 - alpha)) / 255);
-                rgb[j + 2] = (byte)((rgba[i + 2] * alpha + 255 * (255 - alpha)) / 255);
-            }
-        }
-
+        PixelConversion.RgbaToRgb(bitmap.GetPixelSpan(), rgb);
         return new RgbImage(bitmap.Width, bitmap.Height, rgb);
     }
 }

@@ -27,7 +27,7 @@ internal static class RegionDecoder
         ArgumentOutOfRangeException.ThrowIfZero(regions.Count);
         if (!HeifDecoder.IsHeif(bytes))
         {
-            using var data = SKData.CreateCopy(bytes);
+            using var data = ImageDecoder.Borrow(bytes);
             using var codec = SKCodec.Create(data);
             if (codec is { EncodedFormat: SKEncodedImageFormat.Jpeg } && codec.EncodedOrigin is SKEncodedOrigin.TopLeft or SKEncodedOrigin.Default
                 && TryDecodeRegions(codec, regions, longSide) is { } decoded)
@@ -75,8 +75,8 @@ internal static class RegionDecoder
 
                 var height = band.Bottom - band.Top;
                 var rows = Math.Max(0, codec.GetScanlines(buffer, height, rowBytes));
-                var rgba = new byte[rowBytes * height];
-                Marshal.Copy(buffer, rgba, 0, rows * rowBytes);
+                // Converted straight from the codec's buffer; rows it did not deliver (a truncated JPEG) stay black.
+                var rgba = Delivered(buffer, rows * rowBytes);
                 row = band.Bottom;
                 for (var i = 0; i < boxes.Count; i++)
                 {
@@ -116,19 +116,19 @@ internal static class RegionDecoder
         return bands;
     }
 
-    /// <summary>The <paramref name="width"/>x<paramref name="height"/> RGB image at (<paramref name="x"/>, <paramref name="y"/>) of an RGBA band.</summary>
-    private static RgbImage ToRgb(byte[] rgba, int rowBytes, int x, int y, int width, int height)
+    private static unsafe ReadOnlySpan<byte> Delivered(IntPtr buffer, int length) => new((void*)buffer, length);
+
+    /// <summary>
+    /// The <paramref name="width"/>x<paramref name="height"/> RGB image at (<paramref name="x"/>, <paramref name="y"/>)
+    /// of an RGBA band; rows past the end of <paramref name="rgba"/> are left black.
+    /// </summary>
+    private static RgbImage ToRgb(ReadOnlySpan<byte> rgba, int rowBytes, int x, int y, int width, int height)
     {
         var rgb = new byte[width * height * 3];
-        for (var r = 0; r < height; r++)
+        for (var r = 0; r < height && (y + r + 1) * rowBytes <= rgba.Length; r++)
         {
-            var i = (y + r) * rowBytes + x * 4;
-            for (int j = r * width * 3, end = j + width * 3; j < end; i += 4, j += 3)
-            {
-                rgb[j] = rgba[i];
-                rgb[j + 1] = rgba[i + 1];
-                rgb[j + 2] = rgba[i + 2];
-            }
+            // JPEG rows are opaque, so the shared conversion only repacks them (it composites nothing).
+            PixelConversion.RgbaToRgb(rgba.Slice((y + r) * rowBytes + x * 4, width * 4), rgb.AsSpan(r * width * 3, width * 3));
         }
 
         return new RgbImage(width, height, rgb);
