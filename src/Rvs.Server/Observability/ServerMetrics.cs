@@ -15,7 +15,6 @@ namespace Rvs.Server.Observability;
 /// </summary>
 internal sealed class ServerMetrics : IDisposable
 {
-
     /// <summary>16 doubling buckets, 0.5 ms to 16 s: index searches and the model work share one scale, so their histograms compare.</summary>
     private static readonly double[] DurationBuckets = Histogram.ExponentialBuckets(0.0005, 2, 16);
 

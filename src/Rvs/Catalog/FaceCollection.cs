@@ -41,7 +41,7 @@ public sealed class FaceCollection : IDisposable
             var recorded = options.BackEnds.FromSettings(Settings.IndexKind, Settings.IndexParameters, database.CountFaces());
             var backEnd = options.BackEnd ?? recorded;
             // Whatever this run searches with, the store the collection records must hear of every change it makes.
-            _writer = database.Writer(Settings.Pipeline, queueVectors: database.Outbox is not null && recorded.IsShared);
+            _writer = database.Writer(Settings.Pipeline, queueVectors: database.KeepsInStep(recorded));
 
             var warn = options.Warnings ?? (message => Console.Error.WriteLine($"rvs: warning: {message}"));
             _index = new IndexHost(database, _reader, Settings.Pipeline.Dimensions, backEnd, persist: backEnd.Kind == recorded.Kind, warn);

@@ -102,6 +102,9 @@ internal interface ICatalog : IDisposable
     /// process owns the collection (catalog.db), which rebuilds such a store itself when its stamp does not match.
     /// </summary>
     PostgreSql.VectorOutbox? Outbox => null;
+
+    /// <summary>Whether <paramref name="backEnd"/>'s store is one every process shares and this catalog keeps in step through <see cref="Outbox"/>.</summary>
+    bool KeepsInStep(Index.IVectorBackEnd backEnd) => Outbox is not null && backEnd.IsShared;
 }
 
 /// <summary>

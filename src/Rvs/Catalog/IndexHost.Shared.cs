@@ -10,7 +10,7 @@ namespace Rvs.Catalog;
 /// </summary>
 internal sealed partial class IndexHost
 {
-    private bool SharesStore => _database.Outbox is not null && BackEnd.IsShared;
+    private bool SharesStore => _database.KeepsInStep(BackEnd);
 
     private IVectorIndex ConnectShared()
     {

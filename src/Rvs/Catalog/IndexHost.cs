@@ -214,7 +214,7 @@ internal sealed partial class IndexHost : IDisposable
 
     private long Swap(IVectorBackEnd target, bool switching)
     {
-        if (_database.Outbox is not null && target.IsShared)
+        if (_database.KeepsInStep(target))
         {
             return RefillShared(target);
         }

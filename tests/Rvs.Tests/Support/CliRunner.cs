@@ -8,7 +8,10 @@ internal static class CliRunner
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     public static Result Run(params string[] args) =>
-        RunProgram("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "Rvs.Cli.dll"), .. args], TestData.RepositoryRoot, TimeSpan.FromMinutes(3));
+        RunProgram("dotnet", RvsArguments(args), TestData.RepositoryRoot, TimeSpan.FromMinutes(3));
+
+    /// <summary>What `dotnet` is given to run `rvs <paramref name="args"/>` from the build beside the tests.</summary>
+    public static string[] RvsArguments(IEnumerable<string> args) => ["exec", Path.Combine(AppContext.BaseDirectory, "Rvs.Cli.dll"), .. args];
 
     /// <summary>Runs <paramref name="program"/> to the end; past <paramref name="timeout"/> it is killed and the test fails.</summary>
     public static Result RunProgram(string program, IEnumerable<string> args, string workingDirectory, TimeSpan timeout)

@@ -22,7 +22,7 @@ internal sealed class RvsChild : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory,
         };
-        foreach (var arg in (string[])["exec", Path.Combine(AppContext.BaseDirectory, "Rvs.Cli.dll"), .. args])
+        foreach (var arg in CliRunner.RvsArguments(args))
         {
             start.ArgumentList.Add(arg);
         }

@@ -28,6 +28,7 @@ internal sealed class PostgresCatalog : ICatalog
         }
 
         _source = NpgsqlDataSource.Create(builder.ConnectionString);
+        Outbox = new VectorOutbox(this);
     }
 
     public string Location { get; }
@@ -126,7 +127,7 @@ internal sealed class PostgresCatalog : ICatalog
         new CatalogWriter(this, pipeline, PhotoClash.KeepFirst, queueVectors ? VectorOutbox.Enqueue : null);
 
     /// <summary>The queue that keeps a shared vector store (garnet) in step with this catalog.</summary>
-    public VectorOutbox? Outbox => new(this);
+    public VectorOutbox? Outbox { get; }
 
     public DbConnection Connect() => Open();
 
